@@ -1,0 +1,14 @@
+package io.p2pshare.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** Placeholder until its issue lands. */
+@Command(name = "bench", description = "(not yet available)")
+public final class BenchCommand implements Callable<Integer> {
+  @Override
+  public Integer call() {
+    System.err.println("error: 'bench' is not yet available");
+    return 2;
+  }
+}

@@ -1,0 +1,8 @@
+package io.p2pshare.cli;
+
+/** A command used wrongly in a way picocli cannot see (exit code 2). */
+public final class UsageException extends RuntimeException {
+  public UsageException(String message) {
+    super(message, null, false, false);
+  }
+}

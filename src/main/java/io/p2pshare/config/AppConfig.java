@@ -1,0 +1,112 @@
+package io.p2pshare.config;
+
+import java.util.Map;
+
+/**
+ * {@code config/config.json}: the reference layout plus our optional keys. Every section and key
+ * has a built-in default, so an empty object is a valid config.
+ */
+public record AppConfig(
+    Server server, Peer peer, Replication replication, Index index, Logging logging, Data data) {
+
+  public AppConfig {
+    server = server == null ? new Server(null, null) : server;
+    peer = peer == null ? new Peer(null, null, null, null, null, null) : peer;
+    replication = replication == null ? new Replication(null, null, null, null, null) : replication;
+    index = index == null ? new Index(null, null, null) : index;
+    logging = logging == null ? new Logging(null, null, null, null) : logging;
+    data = data == null ? new Data(null, null, null) : data;
+  }
+
+  public static AppConfig defaults() {
+    return new AppConfig(null, null, null, null, null, null);
+  }
+
+  /** {@code server}: where the index listens (and where clients find it). */
+  public record Server(String host, Integer port) {
+    public Server {
+      host = host == null ? "127.0.0.1" : host;
+      port = port == null ? 7000 : port;
+    }
+  }
+
+  /** {@code peer}: transfer ports are {@code base_port + n − 1} for {@code peerN}. */
+  public record Peer(
+      Integer basePort, String host, Integer maxUploads, Integer pieceSizeBytes,
+      Integer maxFrameBytes, Integer chunkSizeBytes) {
+    public Peer {
+      basePort = basePort == null ? 7100 : basePort;
+      host = host == null ? "127.0.0.1" : host;
+      maxUploads = maxUploads == null ? 32 : maxUploads;
+      pieceSizeBytes = pieceSizeBytes == null ? 4 * 1024 * 1024 : pieceSizeBytes;
+      maxFrameBytes = maxFrameBytes == null ? 64 * 1024 : maxFrameBytes;
+      chunkSizeBytes = chunkSizeBytes == null ? 128 * 1024 : chunkSizeBytes;
+    }
+  }
+
+  /** {@code replication}: RF and the liveness clock. */
+  public record Replication(
+      Integer replicationFactor, Long heartbeatIntervalMs, Long peerExpiryMs,
+      Long rereplicationGraceMs, Integer maxTasksPerPeer) {
+    public Replication {
+      replicationFactor = replicationFactor == null ? 2 : replicationFactor;
+      heartbeatIntervalMs = heartbeatIntervalMs == null ? 5000L : heartbeatIntervalMs;
+      peerExpiryMs = peerExpiryMs == null ? 15000L : peerExpiryMs;
+      rereplicationGraceMs = rereplicationGraceMs == null ? 30000L : rereplicationGraceMs;
+      maxTasksPerPeer = maxTasksPerPeer == null ? 4 : maxTasksPerPeer;
+    }
+  }
+
+  /** {@code index}: shard count and connection limits. */
+  public record Index(Integer shards, Integer maxFrameBytes, Integer maxConnections) {
+    public Index {
+      shards = shards == null ? 16 : shards;
+      maxFrameBytes = maxFrameBytes == null ? 16 * 1024 * 1024 : maxFrameBytes;
+      maxConnections = maxConnections == null ? 10_000 : maxConnections;
+    }
+  }
+
+  /** {@code logging}: as the reference, rotating 1 MiB × 5 under {@code logs/}. */
+  public record Logging(String level, String dir, Long maxBytes, Integer backupCount) {
+    public Logging {
+      level = level == null ? "INFO" : level;
+      dir = dir == null ? "logs" : dir;
+      maxBytes = maxBytes == null ? 1024L * 1024 : maxBytes;
+      backupCount = backupCount == null ? 5 : backupCount;
+    }
+  }
+
+  /** {@code data}: per-peer directories and the dataset generator. */
+  public record Data(String baseDir, Map<String, PeerDirs> peers, FileGeneration fileGeneration) {
+    public Data {
+      baseDir = baseDir == null ? "data" : baseDir;
+      peers = peers == null ? Map.of() : Map.copyOf(peers);
+      fileGeneration = fileGeneration == null
+          ? new FileGeneration(null, null, null, null, null, null) : fileGeneration;
+    }
+  }
+
+  /** {@code data.peers.<id>}. */
+  public record PeerDirs(String sharedDir, String downloadDir, String replicatedDir) {}
+
+  /** {@code data.file_generation}: counts and sizes per class. */
+  public record FileGeneration(
+      SizeClass kb, SizeClass mb, SizeClass gb, Integer chunkSizeBytes, String pattern, Long seed) {
+    public FileGeneration {
+      kb = kb == null ? new SizeClass(1000, 1024L) : kb;
+      mb = mb == null ? new SizeClass(100, 1024L * 1024) : mb;
+      gb = gb == null ? new SizeClass(1, 1024L * 1024 * 1024) : gb;
+      chunkSizeBytes = chunkSizeBytes == null ? 1024 * 1024 : chunkSizeBytes;
+      pattern = pattern == null ? "random" : pattern;
+      seed = seed == null ? 42L : seed;
+    }
+  }
+
+  /** One size class: how many files and how big each is. */
+  public record SizeClass(Integer count, Long sizeBytes) {
+    public SizeClass {
+      count = count == null ? 0 : count;
+      sizeBytes = sizeBytes == null ? 0L : sizeBytes;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.p2pshare.protocol;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.UUID;
+
+/**
+ * A blocking client connection that speaks newline-framed JSON (and reads raw bodies after a
+ * header). For one-shot commands, tests and load generators, where a thread per connection is
+ * fine; long-lived peers use Streams TCP instead.
+ */
+public final class FrameSocket implements Closeable {
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final int maxLineBytes;
+  private final String peerId;
+
+  private FrameSocket(Socket socket, int maxLineBytes, String peerId) throws IOException {
+    this.socket = socket;
+    this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+    this.out = socket.getOutputStream();
+    this.maxLineBytes = maxLineBytes;
+    this.peerId = peerId;
+  }
+
+  public static FrameSocket connect(String host, int port, int timeoutMs, String peerId)
+      throws IOException {
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.connect(new InetSocketAddress(host, port), timeoutMs);
+      s.setSoTimeout(timeoutMs);
+      return new FrameSocket(s, 16 * 1024 * 1024 + 1, peerId);
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Sends one request frame and returns the next frame read (the reply). */
+  public Envelope request(String type, Object payload) throws IOException {
+    send(Envelope.of(type, peerId, UUID.randomUUID().toString(), payload));
+    return receive();
+  }
+
+  public void send(Envelope envelope) throws IOException {
+    out.write(Frames.encode(envelope));
+    out.flush();
+  }
+
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** Reads one frame; EOF before a full line is an {@link EOFException}. */
+  public Envelope receive() throws IOException {
+    byte[] line = readLine();
+    return Frames.decode(line);
+  }
+
+  /** Reads bytes up to (not including) the next {@code \n}. */
+  public byte[] readLine() throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection closed after " + buf.size() + " bytes of a frame");
+      }
+      if (b == '\n') {
+        return buf.toByteArray();
+      }
+      if (buf.size() >= maxLineBytes) {
+        throw new IOException("reply frame longer than " + maxLineBytes + " bytes");
+      }
+      buf.write(b);
+    }
+  }
+
+  /** Reads exactly {@code n} raw bytes into {@code sink} (a body after a transfer header). */
+  public void readBody(long n, OutputStream sink) throws IOException {
+    byte[] chunk = new byte[64 * 1024];
+    long left = n;
+    while (left > 0) {
+      int r = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+      if (r < 0) {
+        throw new EOFException("connection closed with " + left + " body bytes missing");
+      }
+      sink.write(chunk, 0, r);
+      left -= r;
+    }
+  }
+
+  public void setTimeout(int ms) throws IOException {
+    socket.setSoTimeout(ms);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
