@@ -9,8 +9,6 @@ JAR := target/p2pshare.jar
 # How the host runs the jar; tests point these at the test classpath instead of the jar.
 P2P ?= bin/p2pshare
 P2P_DEPS ?= $(JAR)
-# Long-running local roles log to the console and to logs/<node>.log (config/logback.xml).
-LOG_OPTS := -Dlogback.configurationFile=config/logback.xml -Dp2p.log.dir=logs
 
 # Docker: `docker compose` (plugin) if present, else the standalone `docker-compose`.
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
@@ -61,13 +59,13 @@ generate-peer2: setup $(P2P_DEPS) ## Generate peer2's dataset (100 x 1 KiB, 10 x
 	$(P2P) generate --peer peer2 --sizes kb,mb --config config/docker.peer.json --data-dir data
 
 run-index: $(JAR) ## Run the index on 127.0.0.1:7000 in the foreground (logs/index.log)
-	JAVA_OPTS="$(LOG_OPTS) $(JAVA_OPTS)" bin/p2pshare index
+	P2P_LOG_FILE=1 bin/p2pshare index
 
 run-peer1: $(JAR) setup ## Run peer1 (interactive) against the local index (logs/peer1.log)
-	JAVA_OPTS="$(LOG_OPTS) $(JAVA_OPTS)" bin/p2pshare peer --peer peer1
+	P2P_LOG_FILE=1 bin/p2pshare peer --peer peer1
 
 run-peer2: $(JAR) setup ## Run peer2 (interactive) against the local index (logs/peer2.log)
-	JAVA_OPTS="$(LOG_OPTS) $(JAVA_OPTS)" bin/p2pshare peer --peer peer2
+	P2P_LOG_FILE=1 bin/p2pshare peer --peer peer2
 
 bench-quick: $(JAR) ## Quick benchmark (about a minute), JSON into bench/results/
 	bin/p2pshare bench quick
