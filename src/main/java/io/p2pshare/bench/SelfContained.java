@@ -1,13 +1,14 @@
 package io.p2pshare.bench;
 
+import io.p2pshare.config.AppConfig;
 import io.p2pshare.config.Endpoint;
+import io.p2pshare.peer.DatasetGenerator;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.FrameSocket;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.SearchQuery;
 import io.p2pshare.protocol.SearchRequest;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,30 +100,14 @@ public final class SelfContained implements AutoCloseable {
     return peerPort;
   }
 
-  /** Random bytes, seeded: the same dataset every run; kb files are text as the generator's. */
+  /** The same dataset {@code generate} makes, with the workload's counts. */
   static void generate(Path dir, String peer, Workload.Counts counts) throws IOException {
-    SplittableRandom random = new SplittableRandom(42);
-    byte[] buf = new byte[1024 * 1024];
-    write(dir, peer, "kb", counts.kb(), 1024, random, buf);
-    write(dir, peer, "mb", counts.mb(), 1024 * 1024, random, buf);
-    write(dir, peer, "gb", counts.gb(), 1024L * 1024 * 1024, random, buf);
-  }
-
-  private static void write(Path dir, String peer, String cls, int count, long size,
-      SplittableRandom random, byte[] buf) throws IOException {
-    for (int i = 1; i <= count; i++) {
-      try (OutputStream out = Files.newOutputStream(dir.resolve(Workload.name(peer, cls, i)))) {
-        long left = size;
-        while (left > 0) {
-          int n = (int) Math.min(buf.length, left);
-          for (int k = 0; k < n; k++) {
-            buf[k] = "kb".equals(cls) ? (byte) ('a' + random.nextInt(26)) : (byte) random.nextInt();
-          }
-          out.write(buf, 0, n);
-          left -= n;
-        }
-      }
-    }
+    AppConfig.FileGeneration gen = new AppConfig.FileGeneration(
+        new AppConfig.SizeClass(counts.kb(), 1024L),
+        new AppConfig.SizeClass(counts.mb(), 1024L * 1024),
+        new AppConfig.SizeClass(counts.gb(), 1024L * 1024 * 1024), null, null, null);
+    DatasetGenerator.generate(dir, DatasetGenerator.plan(peer, List.of("kb", "mb", "gb"), gen),
+        gen.seed(), gen.chunkSizeBytes(), line -> { });
   }
 
   static String config(Path root, String peer, Endpoint index, int peerPort,
