@@ -113,6 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
     final Path sourceDir;
     final SelfContained own;
     final Map<String, Object> description = new LinkedHashMap<>();
+    private Path tempWork;
 
     Sut(Target t, Workload.Counts generate, PrintStream progress) throws Exception {
       this.peer = t.peer;
@@ -159,7 +160,13 @@ public final class BenchCommand implements Callable<Integer> {
       if (s.workDir != null) {
         return s.workDir;
       }
-      return own != null ? own.workDir() : Files.createTempDirectory("p2pshare-bench-work-");
+      if (own != null) {
+        return own.workDir();
+      }
+      if (tempWork == null) {
+        tempWork = Files.createTempDirectory("p2pshare-bench-work-");
+      }
+      return tempWork;
     }
 
     void failed() {
@@ -172,6 +179,9 @@ public final class BenchCommand implements Callable<Integer> {
     public void close() {
       if (own != null) {
         own.close();
+      }
+      if (tempWork != null) {
+        deleteQuietly(tempWork);
       }
     }
   }
