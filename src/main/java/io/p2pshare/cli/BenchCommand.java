@@ -97,6 +97,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "where downloads land (default: a temp dir on this disk)")
     Path workDir;
 
+    @Option(names = "--warmup-files", defaultValue = "40", description = "unrecorded warm-up downloads before the first level (default ${DEFAULT-VALUE})")
+    int warmupFiles;
+
     Workload.Counts counts() {
       if (kb < 0 || mb < 0 || gb < 0 || kb + mb + gb == 0) {
         throw new UsageException("the workload needs at least one file (--kb/--mb/--gb)");
@@ -211,7 +214,7 @@ public final class BenchCommand implements Callable<Integer> {
     extra.put("mb", s.mb);
     extra.put("gb", s.gb);
     StrongScaling.Params p = new StrongScaling.Params(s.levels, sys.workDir(s),
-        Downloaders.describe(s.downloader));
+        Downloaders.describe(s.downloader), s.warmupFiles);
     return new StrongScaling(p, files, Downloaders.factory(s.downloader, sys.index), extra,
         progress()).run(mode);
   }
@@ -252,6 +255,7 @@ public final class BenchCommand implements Callable<Integer> {
       s.gb = 0;
       s.levels = List.of(1, 2, 4);
       s.downloader = Downloaders.WIRE;
+      s.warmupFiles = 20;
       try (Sut sys = new Sut(target, s.counts(), progress())) {
         try {
           write(outDir.resolve("weak_scaling_quick.json"), runWeak(sys, target, w, "quick"));
