@@ -258,7 +258,8 @@ public final class Shell implements CompletionSource {
           throw new Interrupted();
         }
         if (nanoTime.getAsLong() - deadline >= 0) {
-          throw new TimeoutException("after " + timeout.toSeconds() + "s");
+          throw new TimeoutException("after " + (timeout.toMillis() < 1000
+              ? timeout.toMillis() + "ms" : timeout.toSeconds() + "s"));
         }
       }
     }
