@@ -1,0 +1,22 @@
+package io.p2pshare.bench;
+
+import java.nio.file.Path;
+
+/**
+ * The download machinery under test, seen by one strong-scaling worker. A worker opens one and
+ * downloads its share of the files through it in sequence, so an implementation may keep
+ * connections open between files.
+ */
+public interface Downloader extends AutoCloseable {
+  /** Downloads {@code file} into {@code outDir}; returns the final path (complete and renamed). */
+  Path download(FileSpec file, Path outDir) throws Exception;
+
+  @Override
+  default void close() throws Exception {}
+
+  /** Opens one downloader per worker. */
+  @FunctionalInterface
+  interface Factory {
+    Downloader open() throws Exception;
+  }
+}

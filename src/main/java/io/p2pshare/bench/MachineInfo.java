@@ -1,0 +1,25 @@
+package io.p2pshare.bench;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+/** Where a run happened: cores, JVM and the heap it had (figures only compare on one machine). */
+public record MachineInfo(
+    int cores, String jvmVersion, String jvmVendor, String os, long maxHeapBytes,
+    List<String> heapFlags) {
+
+  public static MachineInfo current() {
+    List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-Xm") || a.startsWith("-Xs") || a.startsWith("-XX:")
+            && (a.contains("Heap") || a.contains("GC") || a.contains("RAM")))
+        .toList();
+    return new MachineInfo(
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"),
+        System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+            + System.getProperty("os.arch"),
+        Runtime.getRuntime().maxMemory(),
+        flags);
+  }
+}

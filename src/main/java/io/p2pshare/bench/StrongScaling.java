@@ -1,0 +1,171 @@
+package io.p2pshare.bench;
+
+import io.p2pshare.transfer.PieceHasher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Strong scaling: the same files at every level, split round-robin over {@code c} workers that
+ * each download their share in sequence. Throughput = bytes / wall seconds of the level. After
+ * the timed window every file is re-hashed independently and compared with the expected hash.
+ */
+public final class StrongScaling {
+  /** The knobs of one run, all recorded in the result. */
+  public record Params(List<Integer> levels, Path workDir, String downloader) {}
+
+  private final Params params;
+  private final List<FileSpec> files;
+  private final Downloader.Factory factory;
+  private final PrintStream progress;
+  private final Map<String, Object> extraParameters;
+
+  public StrongScaling(Params params, List<FileSpec> files, Downloader.Factory factory,
+      Map<String, Object> extraParameters, PrintStream progress) {
+    this.params = params;
+    this.files = List.copyOf(files);
+    this.factory = factory;
+    this.extraParameters = extraParameters;
+    this.progress = progress;
+  }
+
+  public BenchRun run(String mode) throws Exception {
+    List<StrongLevel> levels = new ArrayList<>();
+    for (int c : params.levels()) {
+      StrongLevel level = runLevel(c);
+      levels.add(level);
+      progress.printf("strong c=%-3d %,6d files %,14d bytes %8.2f s %10.1f MiB/s  p50 %.3f ms  p99 %.3f ms  "
+              + "verification failures %d  errors %d%n",
+          c, level.files(), level.bytes(), level.seconds(),
+          level.throughputBytesPerSecond() / (1024 * 1024), level.latencyMs().p50(),
+          level.latencyMs().p99(), level.verificationFailures(), level.errors());
+    }
+    return BenchRun.of(BenchRun.STRONG, mode, parameters(), levels);
+  }
+
+  StrongLevel runLevel(int c) throws Exception {
+    Path out = params.workDir().resolve("level-" + c);
+    deleteTree(out);
+    Files.createDirectories(out);
+    List<List<FileSpec>> shares = new ArrayList<>();
+    for (int i = 0; i < c; i++) {
+      shares.add(new ArrayList<>());
+    }
+    for (int i = 0; i < files.size(); i++) {
+      shares.get(i % c).add(files.get(i));
+    }
+    AtomicLong errors = new AtomicLong();
+    List<Histogram> hists = new ArrayList<>();
+    List<Downloader> downloaders = new ArrayList<>();
+    for (int i = 0; i < c; i++) {
+      hists.add(LatencyStats.newHistogram());
+      downloaders.add(factory.open());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(c, r -> {
+      Thread t = new Thread(r, "bench-download");
+      t.setDaemon(true);
+      return t;
+    });
+    long start;
+    long nanos;
+    try {
+      start = System.nanoTime();
+      List<Future<?>> running = new ArrayList<>();
+      for (int i = 0; i < c; i++) {
+        Downloader d = downloaders.get(i);
+        Histogram h = hists.get(i);
+        List<FileSpec> share = shares.get(i);
+        running.add(pool.submit(() -> {
+          for (FileSpec f : share) {
+            long t0 = System.nanoTime();
+            try {
+              d.download(f, out);
+              h.recordValue(Math.max(1, System.nanoTime() - t0));
+            } catch (Exception e) {
+              errors.incrementAndGet();
+              progress.println("download of " + f.name() + " failed: " + e.getMessage());
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : running) {
+        f.get();
+      }
+      nanos = System.nanoTime() - start;
+    } finally {
+      pool.shutdownNow();
+      for (Downloader d : downloaders) {
+        d.close();
+      }
+    }
+    long failures = 0;
+    long bytes = 0;
+    for (FileSpec f : files) {
+      Path p = out.resolve(f.name());
+      if (!Files.isRegularFile(p)) {
+        continue; // counted as a download error already
+      }
+      long size = Files.size(p);
+      bytes += size;
+      if (size != f.size() || f.sha256() != null && !f.sha256().equals(sha256(p))) {
+        failures++;
+      }
+    }
+    Histogram all = LatencyStats.newHistogram();
+    hists.forEach(all::add);
+    deleteTree(out);
+    double seconds = nanos / 1e9;
+    return new StrongLevel(c, files.size(), bytes, WeakScaling.round3(seconds),
+        seconds > 0 ? Math.round(bytes / seconds) : 0, LatencyStats.of(all), failures,
+        errors.get(), null);
+  }
+
+  private Map<String, Object> parameters() {
+    Map<String, Object> p = new LinkedHashMap<>(extraParameters);
+    p.put("levels", params.levels());
+    p.put("files", files.size());
+    p.put("bytes", files.stream().mapToLong(FileSpec::size).sum());
+    p.put("downloader", params.downloader());
+    p.put("split", "round-robin over workers, each worker sequential");
+    p.put("verification", "SHA-256 of every downloaded file, after the timed window");
+    return p;
+  }
+
+  static String sha256(Path p) throws IOException {
+    MessageDigest md = PieceHasher.sha256();
+    byte[] buf = new byte[256 * 1024];
+    try (InputStream in = Files.newInputStream(p)) {
+      int r;
+      while ((r = in.read(buf)) > 0) {
+        md.update(buf, 0, r);
+      }
+    }
+    return PieceHasher.hex(md.digest());
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
