@@ -36,7 +36,7 @@ import io.p2pshare.protocol.SearchResponse;
 import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TasksResponse;
 import io.p2pshare.protocol.UnregisterRequest;
-import java.net.InetSocketAddress;
+import io.p2pshare.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -208,9 +208,8 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     ActorRef<Command> self = getContext().getSelf();
     Optional<Duration> idle = opt.self() == null
         ? Optional.empty() : Optional.of(opt.heartbeat().multipliedBy(MAX_UNANSWERED_HEARTBEATS + 1));
-    var tcp = Tcp.get(getContext().getSystem()).outgoingConnection(
-        new InetSocketAddress(opt.index().host(), opt.index().port()), Optional.empty(), List.of(),
-        true, Optional.of(Duration.ofSeconds(5)), idle);
+    var tcp = Transport.connect(getContext().getSystem(), opt.index().host(), opt.index().port(),
+        Optional.empty(), Optional.of(Duration.ofSeconds(5)), idle);
     int limit = opt.maxFrameBytes();
     Pair<Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
         CompletionStage<Done>> m = Source.<ByteString>queue(OUT_QUEUE)
