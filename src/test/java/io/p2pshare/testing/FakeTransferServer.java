@@ -37,14 +37,20 @@ public final class FakeTransferServer implements AutoCloseable {
   public volatile boolean corrupt;
   public volatile boolean baseV1;
   private final String peerId;
-  private final Path dir;
+  private final java.util.function.Function<String, Path> resolve;
   private final long pieceSize;
   private final ServerSocket server;
   private final List<Socket> conns = new CopyOnWriteArrayList<>();
 
   public FakeTransferServer(String peerId, Path dir, long pieceSize) throws IOException {
+    this(peerId, dir::resolve, pieceSize);
+  }
+
+  /** Serves whatever {@code resolve} maps a name to (null or a missing file: NOT_FOUND). */
+  public FakeTransferServer(String peerId, java.util.function.Function<String, Path> resolve,
+      long pieceSize) throws IOException {
     this.peerId = peerId;
-    this.dir = dir;
+    this.resolve = resolve;
     this.pieceSize = pieceSize;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::acceptLoop, "fake-transfer-" + peerId);
@@ -103,8 +109,8 @@ public final class FakeTransferServer implements AutoCloseable {
 
   private void handle(Envelope req, OutputStream out) throws IOException {
     TransferRequest r = req.payloadAs(TransferRequest.class);
-    Path f = dir.resolve(r.fileName());
-    boolean exists = !r.fileName().contains("/") && Files.isRegularFile(f);
+    Path f = r.fileName().contains("/") ? null : resolve.apply(r.fileName());
+    boolean exists = f != null && Files.isRegularFile(f);
     switch (req.type()) {
       case MessageType.MANIFEST_REQUEST -> {
         if (baseV1) {
