@@ -11,13 +11,16 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
 import akka.stream.Materializer;
+import akka.stream.QueueOfferResult;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import io.p2pshare.protocol.ErrorCode;
+import io.p2pshare.protocol.Frames;
 import io.p2pshare.protocol.LineDecoder;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.transport.Transport;
@@ -51,6 +54,8 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
   public record BindFailed(String reason) implements Binding {}
 
   public record Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout) {}
+
+  private static final int PUSH_QUEUE = 64;
 
   private final Settings settings;
   private final ConnectionHandler.Services services;
@@ -137,8 +142,14 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
           getContext().getSystem());
       return;
     }
+    // Server push (REPLICATION_TASKS): a bounded queue merged into the replies (STYLE §5.7).
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> push =
+        Source.<ByteString>queue(PUSH_QUEUE).preMaterialize(Materializer.matFromSystem(getContext().getSystem()));
+    BoundedSourceQueue<ByteString> pushQueue = push.first();
+    PushChannel channel = frame ->
+        pushQueue.offer(ByteString.fromArrayUnsafe(Frames.encode(frame))) == QueueOfferResult.enqueued();
     ConnectionHandler handler = new ConnectionHandler(services,
-        conn.remoteAddress().getAddress().getHostAddress(), connId);
+        conn.remoteAddress().getAddress().getHostAddress(), connId, channel);
     Flow<ByteString, ByteString, NotUsed> flow = Flow.of(ByteString.class)
         .statefulMap(() -> new LineDecoder(settings.maxFrameBytes()),
             (decoder, chunk) -> Pair.create(decoder, decoder.feed(chunk)),
@@ -147,8 +158,12 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
         .mapAsync(1, handler::handle)
         .takeWhile(out -> !out.close(), true)
         .map(ConnectionHandler.Out::bytes)
+        .merge(push.second(), true) // replies ending (client gone, frame too large) ends the output
         .watchTermination((nu, done) -> {
-          done.whenComplete((d, e) -> open.decrementAndGet());
+          done.whenComplete((d, e) -> {
+            open.decrementAndGet();
+            pushQueue.complete();
+          });
           return NotUsed.getInstance();
         });
     conn.handleWith(flow, getContext().getSystem());
