@@ -86,8 +86,7 @@ public final class PeerCommand implements Callable<Integer> {
 
   private static java.util.concurrent.CompletionStage<InetSocketAddress> defaultTransferPort(
       akka.actor.typed.javadsl.ActorContext<?> ctx, PeerSettings s, io.p2pshare.transfer.ServedFiles files) {
-    return CompletableFuture.failedFuture(
-        new IllegalStateException("the transfer server is not built into this version yet"));
+    return io.p2pshare.transfer.TransferServer.start(ctx, s, files);
   }
 
   private static String rootMessage(Throwable t) {
