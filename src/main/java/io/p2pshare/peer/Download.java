@@ -40,7 +40,7 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, ManifestDone, Ready, PieceDone, WholeDone, Published {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -89,6 +89,11 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
 
+  private record SmallDone(int source, PieceTransfers.Small result, Throwable failure) implements Command {}
+
+  /** Files up to this size with a known hash take the one-step in-memory path. */
+  static final long SMALL_FILE = 1024 * 1024;
+
   private final long id;
   private final Request req;
   private final Deps deps;
@@ -132,6 +137,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return newReceiveBuilder()
         .onMessage(Found.class, this::onFound)
         .onMessage(Prepared.class, this::onPrepared)
+        .onMessage(SmallDone.class, this::onSmall)
         .onMessage(ManifestDone.class, this::onManifest)
         .onMessage(Ready.class, this::onReady)
         .onMessage(PieceDone.class, this::onPiece)
@@ -167,6 +173,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
     long pieceSize = deps.pieceSize();
+    if (sha != null && size != null && size <= SMALL_FILE && size <= pieceSize) {
+      return fetchSmall(0);
+    }
     PartFile pf = files;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
@@ -197,6 +206,72 @@ public final class Download extends AbstractBehavior<Download.Command> {
     Files.deleteIfExists(pf.part());
     pf.deleteRecord();
     return new Prepared(Existing.ABSENT, null, new BitSet(), null);
+  }
+
+  // ---- small files: one step ----
+
+  private Behavior<Command> fetchSmall(int from) {
+    int s = from;
+    while (s < sources.size() && bad[s]) {
+      s++;
+    }
+    if (s >= sources.size()) {
+      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
+          "no usable source left for '" + req.fileName() + "': " + lastProblem);
+    }
+    int src = s;
+    PeerAddress addr = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    PartFile pf = files;
+    long size = meta.sizeBytes();
+    String sha = meta.sha256();
+    long pieceSize = deps.pieceSize();
+    String type = req.transferType();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.small(addr, type, pf, size, sha, pieceSize);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (r, err) -> new SmallDone(src, r, err));
+    return this;
+  }
+
+  private Behavior<Command> onSmall(SmallDone d) {
+    PeerAddress src = sources.get(d.source());
+    if (d.failure() != null) {
+      bad[d.source()] = true;
+      lastProblem = root(d.failure());
+      getContext().getLog().warn("{}: fetch from {} failed ({})", req.fileName(), src.peerId(), lastProblem);
+      return fetchSmall(d.source() + 1);
+    }
+    PieceTransfers.Small r = d.result();
+    if (r instanceof PieceTransfers.AlreadyThere) {
+      replyTo.tell(new Finished(id, req.fileName(), files.target(), meta.sizeOrZero(), meta.sha256(),
+          List.of(), seconds(), meta.sizeOrZero(), 0));
+      return Behaviors.stopped();
+    }
+    if (r instanceof PieceTransfers.Taken) {
+      return fail("EXISTS", files.target() + " exists and is not this file; not overwritten");
+    }
+    fetchedBytes += meta.sizeOrZero();
+    if (r instanceof PieceTransfers.BadBytes) {
+      bad[d.source()] = true;
+      anyCorrupt = true;
+      lastProblem = "bytes from " + src.peerId() + " failed SHA-256 verification";
+      getContext().getLog().warn("{}: {}; trying another source", req.fileName(), lastProblem);
+      return fetchSmall(d.source() + 1);
+    }
+    PieceTransfers.Published p = (PieceTransfers.Published) r;
+    usedSources.add(src.peerId());
+    FileEntry e = new FileEntry(req.fileName(), p.path(), req.origin(), meta.sizeOrZero(), p.mtimeMs(),
+        meta.sha256(), deps.pieceSize(), List.of(meta.sha256()));
+    if (deps.catalog() != null) {
+      deps.catalog().tell(new Catalog.AddKnown(e));
+    }
+    replyTo.tell(new Finished(id, req.fileName(), p.path(), e.size(), e.sha256(),
+        List.copyOf(usedSources), seconds(), 0, fetchedBytes));
+    return Behaviors.stopped();
   }
 
   // ---- 2. what the pieces are ----

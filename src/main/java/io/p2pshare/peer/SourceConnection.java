@@ -100,6 +100,21 @@ public final class SourceConnection implements Closeable {
     }
   }
 
+  /** Reads exactly {@code n} body bytes into memory (small files only). */
+  public byte[] readBodyBytes(int n, RateLimiter limiter) throws IOException {
+    limiter.acquire(n);
+    byte[] dst = new byte[n];
+    int off = 0;
+    while (off < n) {
+      int r = in.read(dst, off, n - off);
+      if (r < 0) {
+        throw new EOFException("source closed the connection with " + (n - off) + " body bytes missing");
+      }
+      off += r;
+    }
+    return dst;
+  }
+
   private void send(String type, Object payload) throws IOException {
     out.write(Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq), payload)));
     out.flush();
