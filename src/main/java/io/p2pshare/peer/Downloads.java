@@ -22,12 +22,19 @@ import java.util.Map;
  */
 public final class Downloads extends AbstractBehavior<Downloads.Command> {
 
-  public sealed interface Command permits Start, ListActive, Wrapped, ChildStopped {}
+  public sealed interface Command permits Start, ListActive, Cancel, Wrapped, ChildStopped {}
 
   /** Start a download; {@code replyTo} gets {@link Download.Event}s (ids from this actor). */
   public record Start(Download.Request request, ActorRef<Download.Event> replyTo) implements Command {}
 
   public record ListActive(ActorRef<Active> replyTo) implements Command {}
+
+  /**
+   * Stops every queued or running download of {@code fileName}; each requester gets a Failed
+   * with code CANCELLED (its .part and resume record stay, so a later download resumes).
+   * Replies whether any was found.
+   */
+  public record Cancel(String fileName, ActorRef<Boolean> replyTo) implements Command {}
 
   /** One running or queued download as {@code status} shows it. */
   public record Item(long id, String fileName, Path targetDir, long bytes, long total, boolean running) {}
@@ -45,6 +52,8 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     long total;
     boolean running;
     boolean answered;
+    boolean cancelled;
+    ActorRef<Download.Command> child;
 
     Entry(long id, Start start) {
       this.id = id;
@@ -81,6 +90,7 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     return newReceiveBuilder()
         .onMessage(Start.class, this::onStart)
         .onMessage(ListActive.class, this::onList)
+        .onMessage(Cancel.class, this::onCancel)
         .onMessage(Wrapped.class, this::onEvent)
         .onMessage(ChildStopped.class, this::onChildStopped)
         .build();
@@ -112,6 +122,7 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
           Behaviors.supervise(Download.create(e.id, e.start.request(), deps, adapter))
               .onFailure(SupervisorStrategy.stop()),
           "download-" + e.id);
+      e.child = child;
       getContext().watchWith(child, new ChildStopped(e.id));
     }
   }
@@ -137,11 +148,33 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     if (e != null) {
       byPath.remove(e.path());
       if (!e.answered) {
-        e.start.replyTo().tell(new Download.Failed(e.id, e.start.request().fileName(), "IO",
-            "download stopped unexpectedly"));
+        e.start.replyTo().tell(new Download.Failed(e.id, e.start.request().fileName(),
+            e.cancelled ? "CANCELLED" : "IO",
+            e.cancelled ? "download cancelled" : "download stopped unexpectedly"));
       }
     }
     startQueued();
+    return this;
+  }
+
+  private Behavior<Command> onCancel(Cancel c) {
+    boolean any = false;
+    for (Entry e : List.copyOf(entries.values())) {
+      if (!e.start.request().fileName().equals(c.fileName()) || e.answered) {
+        continue;
+      }
+      any = true;
+      e.cancelled = true;
+      if (e.running) {
+        getContext().stop(e.child); // ChildStopped tells the requester
+      } else {
+        queue.remove(e);
+        entries.remove(e.id);
+        byPath.remove(e.path());
+        e.start.replyTo().tell(new Download.Failed(e.id, c.fileName(), "CANCELLED", "download cancelled"));
+      }
+    }
+    c.replyTo().tell(any);
     return this;
   }
 
