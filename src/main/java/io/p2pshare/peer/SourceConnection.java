@@ -71,6 +71,21 @@ public final class SourceConnection implements Closeable {
     return readPayload(TransferHeader.class);
   }
 
+  /** Queues a request without flushing (pipelining: several requests, then their replies). */
+  public void sendRequest(String type, String fileName, Long offset, Long length) throws IOException {
+    out.write(Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq),
+        new TransferRequest(fileName, offset, length))));
+  }
+
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  /** Reads the next reply header (replies come in request order). */
+  public TransferHeader readHeader() throws IOException {
+    return readPayload(TransferHeader.class);
+  }
+
   public ManifestResponse manifest(String fileName) throws IOException {
     send(MessageType.MANIFEST_REQUEST, new TransferRequest(fileName, null, null));
     return readPayload(ManifestResponse.class);
