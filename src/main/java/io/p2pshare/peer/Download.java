@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
@@ -40,7 +41,7 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Retry {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -89,11 +90,21 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
 
+  /** A source that answered BUSY may be asked again. */
+  private record Retry(int source) implements Command {}
+
+  /** How often a BUSY source is asked again before it counts as unusable. */
+  static final int MAX_BUSY_RETRIES = 20;
+
   private record SmallDone(int source, PieceTransfers.Small result, Throwable failure) implements Command {}
 
   /** Files up to this size with a known hash take the one-step in-memory path. */
   static final long SMALL_FILE = 1024 * 1024;
 
+  private final TimerScheduler<Command> timers;
+  private int busyRetries;
+  private int cooling;
+  private boolean publishing;
   private final long id;
   private final Request req;
   private final Deps deps;
@@ -114,11 +125,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private boolean anyCorrupt;
 
   public static Behavior<Command> create(long id, Request req, Deps deps, ActorRef<Event> replyTo) {
-    return Behaviors.setup(ctx -> new Download(ctx, id, req, deps, replyTo));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Download(ctx, timers, id, req, deps, replyTo)));
   }
 
-  private Download(ActorContext<Command> ctx, long id, Request req, Deps deps, ActorRef<Event> replyTo) {
+  private Download(ActorContext<Command> ctx, TimerScheduler<Command> timers, long id, Request req,
+      Deps deps, ActorRef<Event> replyTo) {
     super(ctx);
+    this.timers = timers;
     this.id = id;
     this.req = req;
     this.deps = deps;
@@ -143,6 +157,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
         .onMessage(PieceDone.class, this::onPiece)
         .onMessage(WholeDone.class, this::onWhole)
         .onMessage(Published.class, this::onPublished)
+        .onMessage(Retry.class, this::onRetry)
         .build();
   }
 
@@ -239,6 +254,11 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private Behavior<Command> onSmall(SmallDone d) {
     PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
+      busyRetries++;
+      timers.startSingleTimer(new Retry(-1 - d.source()), backoff());
+      return this;
+    }
     if (d.failure() != null) {
       bad[d.source()] = true;
       lastProblem = root(d.failure());
@@ -388,6 +408,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   /** Gives every idle good source a piece; finishes or fails when nothing is left to do. */
   private Behavior<Command> pump() {
+    if (publishing) {
+      return this;
+    }
     for (int s = 0; s < sources.size(); s++) {
       if (bad[s] || busy[s]) {
         continue;
@@ -401,7 +424,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (plan.done() && plan.idle()) {
       return publish();
     }
-    if (plan.idle()) {
+    if (plan.idle() && cooling == 0) {
       return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
           "no usable source left for '" + req.fileName() + "': " + lastProblem);
     }
@@ -435,6 +458,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private Behavior<Command> onPiece(PieceDone d) {
     busy[d.source()] = false;
     PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
+      plan.giveBack(d.index());
+      busyRetries++;
+      busy[d.source()] = true; // cooling down: no piece until the retry
+      cooling++;
+      timers.startSingleTimer(new Retry(d.source()), backoff());
+      return pump();
+    }
     if (d.failure() != null) {
       plan.giveBack(d.index());
       bad[d.source()] = true;
@@ -457,6 +488,23 @@ public final class Download extends AbstractBehavior<Download.Command> {
       replyTo.tell(new Progress(id, req.fileName(), plan.verifiedBytes(), meta.sizeOrZero()));
     }
     return pump();
+  }
+
+  private Behavior<Command> onRetry(Retry r) {
+    if (r.source() < 0) {
+      return fetchSmall(-1 - r.source()); // the small path: ask the same source again
+    }
+    cooling--;
+    busy[r.source()] = false;
+    return pump();
+  }
+
+  private static boolean isBusy(Throwable t) {
+    return unwrap(t) instanceof PieceTransfers.Refused r && "BUSY".equals(r.code());
+  }
+
+  private Duration backoff() {
+    return Duration.ofMillis(Math.min(2000, 50L * (1L << Math.min(busyRetries, 6))));
   }
 
   // ---- base v1 whole-file fallback ----
@@ -507,6 +555,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   // ---- 4. publish ----
 
   private Behavior<Command> publish() {
+    publishing = true;
     PartFile pf = files;
     long pieceSize = deps.pieceSize();
     List<String> pieces = plan != null ? planHashes() : null;

@@ -259,6 +259,22 @@ class DownloadTest {
   }
 
   @Test
+  void aBusySourceIsAskedAgainLaterNotDropped(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path small = file(a, "b1.txt", 500, 12);
+    Path big = file(a, "b2.bin", (int) (PIECE * 3), 13);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      s.busyReplies.set(3);
+      assertInstanceOf(Download.Finished.class,
+          run(req("b1.txt", tmp.resolve("out"), meta(small), s.address()), null, null));
+      s.busyReplies.set(3);
+      assertInstanceOf(Download.Finished.class,
+          run(req("b2.bin", tmp.resolve("out"), meta(big), s.address()), null, null));
+      assertEquals(meta(big).sha256(), PieceHasher.hash(tmp.resolve("out/b2.bin"), PIECE).sha256());
+    }
+  }
+
+  @Test
   void piecePlanHandsOutAndTakesBack() {
     PiecePlan p = new PiecePlan(10, 4, List.of("a", "b", "c"), new BitSet());
     assertEquals(2, p.length(2));
