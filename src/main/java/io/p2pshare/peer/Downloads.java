@@ -30,11 +30,12 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
   public record ListActive(ActorRef<Active> replyTo) implements Command {}
 
   /**
-   * Stops every queued or running download of {@code fileName}; each requester gets a Failed
-   * with code CANCELLED (its .part and resume record stay, so a later download resumes).
-   * Replies whether any was found.
+   * Stop the download of {@code fileName} into {@code targetDir}, running or queued; replies
+   * whether there was one. Its requester gets {@code Failed} with code {@code CANCELLED}. The
+   * {@code .part} file and resume record stay (a later download resumes from the verified
+   * pieces); the final name is never written.
    */
-  public record Cancel(String fileName, ActorRef<Boolean> replyTo) implements Command {}
+  public record Cancel(String fileName, Path targetDir, ActorRef<Boolean> replyTo) implements Command {}
 
   /** One running or queued download as {@code status} shows it. */
   public record Item(long id, String fileName, Path targetDir, long bytes, long total, boolean running) {}
@@ -122,14 +123,14 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
           Behaviors.supervise(Download.create(e.id, e.start.request(), deps, adapter))
               .onFailure(SupervisorStrategy.stop()),
           "download-" + e.id);
-      e.child = child;
       getContext().watchWith(child, new ChildStopped(e.id));
+      e.child = child;
     }
   }
 
   private Behavior<Command> onEvent(Wrapped w) {
     Entry e = entries.get(w.event().id());
-    if (e == null) {
+    if (e == null || e.cancelled) {
       return this;
     }
     if (w.event() instanceof Download.Progress p) {
@@ -142,39 +143,40 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     return this;
   }
 
+  private Behavior<Command> onCancel(Cancel c) {
+    Path path = c.targetDir().resolve(c.fileName()).toAbsolutePath();
+    Long id = byPath.get(path);
+    Entry e = id == null ? null : entries.get(id);
+    if (e == null || e.cancelled) {
+      c.replyTo().tell(false);
+      return this;
+    }
+    e.cancelled = true;
+    e.answered = true;
+    e.start.replyTo().tell(new Download.Failed(e.id, c.fileName(), "CANCELLED", "cancelled"));
+    getContext().getLog().info("{}: download cancelled", c.fileName());
+    if (e.running) {
+      getContext().stop(e.child); // ChildStopped then frees the path and starts the next one
+    } else {
+      queue.remove(e);
+      entries.remove(e.id);
+      byPath.remove(path);
+    }
+    c.replyTo().tell(true);
+    return this;
+  }
+
   private Behavior<Command> onChildStopped(ChildStopped c) {
     Entry e = entries.remove(c.id());
     running--;
     if (e != null) {
       byPath.remove(e.path());
       if (!e.answered) {
-        e.start.replyTo().tell(new Download.Failed(e.id, e.start.request().fileName(),
-            e.cancelled ? "CANCELLED" : "IO",
-            e.cancelled ? "download cancelled" : "download stopped unexpectedly"));
+        e.start.replyTo().tell(new Download.Failed(e.id, e.start.request().fileName(), "IO",
+            "download stopped unexpectedly"));
       }
     }
     startQueued();
-    return this;
-  }
-
-  private Behavior<Command> onCancel(Cancel c) {
-    boolean any = false;
-    for (Entry e : List.copyOf(entries.values())) {
-      if (!e.start.request().fileName().equals(c.fileName()) || e.answered) {
-        continue;
-      }
-      any = true;
-      e.cancelled = true;
-      if (e.running) {
-        getContext().stop(e.child); // ChildStopped tells the requester
-      } else {
-        queue.remove(e);
-        entries.remove(e.id);
-        byPath.remove(e.path());
-        e.start.replyTo().tell(new Download.Failed(e.id, c.fileName(), "CANCELLED", "download cancelled"));
-      }
-    }
-    c.replyTo().tell(any);
     return this;
   }
 
