@@ -172,8 +172,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return fail(r.error() != null && r.error().contains("NOT_FOUND") ? "NOT_FOUND" : "UNAVAILABLE",
           "search failed: " + r.error());
     }
-    Holders.Choice c = Holders.choose(r.response().results() == null ? List.of() : r.response().results(),
-        deps.selfPeerId(), deps.maxSources(), (int) id);
+    List<io.p2pshare.protocol.SearchResult> results =
+        r.response().results() == null ? List.of() : r.response().results();
+    if (req.meta() != null && req.meta().sha256() != null) {
+      // A particular version was asked for (a replication task): only its holders will do.
+      results = results.stream().filter(x -> x.meta() != null
+          && req.meta().sha256().equalsIgnoreCase(x.meta().sha256())).toList();
+    }
+    Holders.Choice c = Holders.choose(results, deps.selfPeerId(), deps.maxSources(), (int) id);
     if (c.sources().isEmpty()) {
       return fail("NOT_FOUND", "no live peer holds '" + req.fileName() + "'");
     }
