@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code peer --peer ID}: serve this peer's files, stay registered, run replication tasks. */
@@ -50,6 +51,8 @@ public final class PeerCommand implements Callable<Integer> {
       description = "How often the catalog looks for added or removed files.")
   long rescanMs;
 
+  @Mixin MetricsOptions metricsOptions;
+
   /** The transfer server the guardian starts; replaced in tests. */
   static TransferPort transferPort = PeerCommand::defaultTransferPort;
 
@@ -80,7 +83,11 @@ public final class PeerCommand implements Callable<Integer> {
     System.out.printf("%s serving on %s:%d (index %s)%n", settings.peerId(), settings.host(),
         bound.getPort(), settings.index());
     System.out.flush();
-    system.getWhenTerminated().toCompletableFuture().get();
+    // --metrics-port: the peer's registry (hooks for bytes, errors, latency: io.p2pshare.metrics.Metrics).
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
+    try (var exporter = MetricsOptions.logged(metricsOptions.start(metrics), settings.peerId())) {
+      system.getWhenTerminated().toCompletableFuture().get();
+    }
     return 0;
   }
 
