@@ -26,7 +26,11 @@ import org.HdrHistogram.Histogram;
  */
 public final class StrongScaling {
   /** The knobs of one run, all recorded in the result. */
-  public record Params(List<Integer> levels, Path workDir, String downloader) {}
+  public record Params(List<Integer> levels, Path workDir, String downloader, int warmupFiles) {
+    public Params(List<Integer> levels, Path workDir, String downloader) {
+      this(levels, workDir, downloader, 0);
+    }
+  }
 
   private final Params params;
   private final List<FileSpec> files;
@@ -44,6 +48,11 @@ public final class StrongScaling {
   }
 
   public BenchRun run(String mode) throws Exception {
+    if (params.warmupFiles() > 0) {
+      // JIT and connection warm-up of both sides (nginx needs none); not recorded.
+      int max = params.levels().stream().mapToInt(i -> i).max().orElse(1);
+      runLevel(max, warmupSet(params.warmupFiles()), "warmup");
+    }
     List<StrongLevel> levels = new ArrayList<>();
     for (int c : params.levels()) {
       StrongLevel level = runLevel(c);
@@ -57,8 +66,22 @@ public final class StrongScaling {
     return BenchRun.of(BenchRun.STRONG, mode, parameters(), levels);
   }
 
+  /** Every k-th file, so the warm-up sees each size class of the workload. */
+  private List<FileSpec> warmupSet(int n) {
+    int step = Math.max(1, files.size() / Math.max(1, n));
+    List<FileSpec> set = new ArrayList<>();
+    for (int i = 0; i < files.size() && set.size() < n; i += step) {
+      set.add(files.get(i));
+    }
+    return set;
+  }
+
   StrongLevel runLevel(int c) throws Exception {
-    Path out = params.workDir().resolve("level-" + c);
+    return runLevel(c, files, "level-" + c);
+  }
+
+  private StrongLevel runLevel(int c, List<FileSpec> files, String dirName) throws Exception {
+    Path out = params.workDir().resolve(dirName);
     deleteTree(out);
     Files.createDirectories(out);
     List<List<FileSpec>> shares = new ArrayList<>();
@@ -141,6 +164,7 @@ public final class StrongScaling {
     p.put("files", files.size());
     p.put("bytes", files.stream().mapToLong(FileSpec::size).sum());
     p.put("downloader", params.downloader());
+    p.put("warmup_files", params.warmupFiles());
     p.put("split", "round-robin over workers, each worker sequential");
     p.put("verification", "SHA-256 of every downloaded file, after the timed window");
     return p;

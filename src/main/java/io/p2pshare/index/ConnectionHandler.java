@@ -1,0 +1,154 @@
+package io.p2pshare.index;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Scheduler;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.util.ByteString;
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.ErrorCode;
+import io.p2pshare.protocol.ErrorReply;
+import io.p2pshare.protocol.Frames;
+import io.p2pshare.protocol.HeartbeatRequest;
+import io.p2pshare.protocol.LineDecoder;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.ProtocolException;
+import io.p2pshare.protocol.RegistryRequest;
+import io.p2pshare.protocol.ReplicationReport;
+import io.p2pshare.protocol.SearchQuery;
+import io.p2pshare.protocol.SearchRequest;
+import io.p2pshare.protocol.StatsResponse;
+import io.p2pshare.protocol.Status;
+import io.p2pshare.protocol.UnregisterRequest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the frames of one control connection, in order (the stream calls {@link #handle} with
+ * {@code mapAsync(1)}). Exact searches are answered synchronously from the {@link IndexView}: a
+ * completed future, no thread hop. Requests that change state ask the actor that owns it.
+ */
+final class ConnectionHandler {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+  static final String INDEX_ID = "index";
+
+  /** One reply frame; {@code close} ends the connection after it is written. */
+  record Out(ByteString bytes, boolean close) {}
+
+  /** What every connection shares. */
+  record Services(IndexView view, ActorRef<PeerRegistry.Command> registry,
+      ActorRef<SearchRouter.Command> router, Scheduler scheduler, Duration askTimeout,
+      int replicationFactor, long startedAtMs) {}
+
+  private final Services services;
+  private final String remoteHost;
+  private final String connId;
+
+  ConnectionHandler(Services services, String remoteHost, String connId) {
+    this.services = services;
+    this.remoteHost = remoteHost;
+    this.connId = connId;
+  }
+
+  CompletionStage<Out> handle(LineDecoder.Frame frame) {
+    if (frame instanceof LineDecoder.TooLarge) {
+      log.info("conn {}: frame too large, closing", connId);
+      return done(error(MessageType.ERROR, null, ErrorCode.FRAME_TOO_LARGE,
+          "frame exceeds the limit; closing the connection"), true);
+    }
+    ByteString line = ((LineDecoder.Line) frame).bytes();
+    Envelope req;
+    try {
+      req = Frames.decode(line.toArray());
+    } catch (ProtocolException e) {
+      log.debug("conn {}: bad frame: {}", connId, e.getMessage());
+      return done(error(MessageType.ERROR, null, e.code(), e.getMessage()), false);
+    }
+    String replyType = MessageType.responseFor(req.type());
+    try {
+      return dispatch(req).exceptionally(err -> {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            ? err.getCause() : err;
+        log.warn("conn {} peer {} req {}: {} failed: {}", connId, req.peerId(), req.requestId(),
+            req.type(), cause.toString());
+        ErrorCode code = cause instanceof java.util.concurrent.TimeoutException ? ErrorCode.BUSY : ErrorCode.INTERNAL;
+        return new Out(error(replyType, req.requestId(), code, "index could not answer in time"), false);
+      });
+    } catch (ProtocolException e) {
+      log.debug("conn {} peer {} req {}: {} refused: {}", connId, req.peerId(), req.requestId(),
+          req.type(), e.getMessage());
+      return done(error(replyType, req.requestId(), e.code(), e.getMessage()), false);
+    } catch (RuntimeException e) {
+      log.error("conn {} peer {} req {}: {} crashed", connId, req.peerId(), req.requestId(), req.type(), e);
+      return done(error(replyType, req.requestId(), ErrorCode.INTERNAL, "internal error"), false);
+    }
+  }
+
+  private CompletionStage<Out> dispatch(Envelope req) {
+    switch (req.type()) {
+      case MessageType.SEARCH_REQUEST: {
+        SearchQuery q = req.payloadAs(SearchRequest.class).query();
+        if (q.isExact()) {
+          log.debug("peer {} req {}: search '{}'", req.peerId(), req.requestId(), q.fileName());
+          return done(ByteString.fromArrayUnsafe(SearchEncoder.exactResponse(
+              INDEX_ID, req.requestId(), q.fileName(), services.view().exact(q.fileName(), q))), false);
+        }
+        return ask(services.router(), (ActorRef<io.p2pshare.protocol.SearchResponse> r) ->
+            new SearchRouter.Search(q, r), resp -> reply(req, resp));
+      }
+      case MessageType.REGISTRY_REQUEST: {
+        RegistryRequest r = req.payloadAs(RegistryRequest.class);
+        return askRegistry(req, replyTo ->
+            new PeerRegistry.Register(r, req.peerId(), remoteHost, req.requestId(), replyTo));
+      }
+      case MessageType.HEARTBEAT: {
+        HeartbeatRequest h = req.payloadAs(HeartbeatRequest.class);
+        return askRegistry(req, replyTo -> new PeerRegistry.Heartbeat(req.peerId(), h.token(), replyTo));
+      }
+      case MessageType.UNREGISTER: {
+        UnregisterRequest u = req.payloadAs(UnregisterRequest.class);
+        return askRegistry(req, replyTo -> new PeerRegistry.Unregister(req.peerId(), u.token(), replyTo));
+      }
+      case MessageType.REPLICATION_REPORT: {
+        ReplicationReport rep = req.payloadAs(ReplicationReport.class);
+        return askRegistry(req, replyTo -> new PeerRegistry.Report(req.peerId(), rep, replyTo));
+      }
+      case MessageType.STATS_REQUEST:
+        return ask(services.registry(), PeerRegistry.GetCounts::new, counts -> {
+          IndexView.Counts c = services.view().counts(services.replicationFactor());
+          return reply(req, new StatsResponse(Status.OK, counts.live(), counts.dead(), c.files(),
+              c.entries(), c.underReplicated(), StatsResponse.TaskCounts.ZERO,
+              System.currentTimeMillis() - services.startedAtMs()));
+        });
+      default:
+        throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + req.type() + "'");
+    }
+  }
+
+  private CompletionStage<Out> askRegistry(Envelope req,
+      akka.japi.function.Function<ActorRef<PeerRegistry.Reply>, PeerRegistry.Command> msg) {
+    return ask(services.registry(), msg, r -> reply(req, r.payload()));
+  }
+
+  private <M, R> CompletionStage<Out> ask(ActorRef<M> target,
+      akka.japi.function.Function<ActorRef<R>, M> msg, Function<R, ByteString> toBytes) {
+    return AskPattern.ask(target, msg, services.askTimeout(), services.scheduler())
+        .thenApply(r -> new Out(toBytes.apply(r), false));
+  }
+
+  private static ByteString reply(Envelope req, Object payload) {
+    return ByteString.fromArrayUnsafe(Frames.encode(req.reply(INDEX_ID, payload)));
+  }
+
+  static ByteString error(String type, String requestId, ErrorCode code, String message) {
+    return ByteString.fromArrayUnsafe(Frames.encode(
+        Envelope.of(type, INDEX_ID, requestId, ErrorReply.of(code, message))));
+  }
+
+  private static CompletionStage<Out> done(ByteString bytes, boolean close) {
+    return CompletableFuture.completedFuture(new Out(bytes, close));
+  }
+}

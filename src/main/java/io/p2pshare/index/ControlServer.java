@@ -1,0 +1,152 @@
+package io.p2pshare.index;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.japi.Pair;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.stream.javadsl.Tcp;
+import akka.util.ByteString;
+import io.p2pshare.protocol.ErrorCode;
+import io.p2pshare.protocol.LineDecoder;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The index's TCP port: one stream per connection, newline-framed JSON with a hard frame limit
+ * ({@link LineDecoder}: an oversized frame gets FRAME_TOO_LARGE and a clean close), requests
+ * answered strictly in order (pipelining works), persistent or one request per connection.
+ */
+public final class ControlServer extends AbstractBehavior<ControlServer.Command> {
+
+  public sealed interface Command permits GetBinding, BindResult {}
+
+  /** Replies with the bound address once known (or the bind failure). */
+  public record GetBinding(ActorRef<Binding> replyTo) implements Command {}
+
+  private record BindResult(Tcp.ServerBinding binding, Throwable failure) implements Command {}
+
+  public sealed interface Binding permits Bound, BindFailed {}
+
+  public record Bound(InetSocketAddress address) implements Binding {}
+
+  public record BindFailed(String reason) implements Binding {}
+
+  public record Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout) {}
+
+  private final Settings settings;
+  private final ConnectionHandler.Services services;
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong connIds = new AtomicLong();
+  private final List<ActorRef<Binding>> waiting = new ArrayList<>();
+  private Binding result;
+  private Tcp.ServerBinding binding;
+
+  static Behavior<Command> create(Settings settings, ConnectionHandler.Services services) {
+    return Behaviors.setup(ctx -> new ControlServer(ctx, settings, services));
+  }
+
+  private ControlServer(ActorContext<Command> context, Settings settings, ConnectionHandler.Services services) {
+    super(context);
+    this.settings = settings;
+    this.services = services;
+    // The bind source is system-wide (connections must outlive nothing but the server itself);
+    // unbinding in PostStop and CoordinatedShutdown ends it.
+    var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), Optional.empty(),
+            Optional.of(settings.idleTimeout()))
+        .to(Sink.foreach(this::accept))
+        .run(Materializer.matFromSystem(context.getSystem()));
+    context.pipeToSelf(bound, BindResult::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(GetBinding.class, this::onGetBinding)
+        .onMessage(BindResult.class, this::onBindResult)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onGetBinding(GetBinding g) {
+    if (result == null) {
+      waiting.add(g.replyTo());
+    } else {
+      g.replyTo().tell(result);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBindResult(BindResult r) {
+    if (r.failure() != null) {
+      String reason = "cannot listen on " + settings.host() + ":" + settings.port() + ": "
+          + (r.failure().getMessage() == null ? r.failure().toString() : r.failure().getMessage());
+      getContext().getLog().error(reason);
+      result = new BindFailed(reason);
+    } else {
+      binding = r.binding();
+      result = new Bound(binding.localAddress());
+      getContext().getLog().info("index listening on {}:{}", binding.localAddress().getHostString(),
+          binding.localAddress().getPort());
+      Tcp.ServerBinding b = binding;
+      CoordinatedShutdown.get(getContext().getSystem()).addTask(
+          CoordinatedShutdown.PhaseServiceUnbind(), "unbind-index-port",
+          () -> b.unbind().thenApply(x -> Done.getInstance()));
+    }
+    waiting.forEach(w -> w.tell(result));
+    waiting.clear();
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    if (binding != null) {
+      binding.unbind();
+    }
+    return this;
+  }
+
+  /** Runs on the bind stream for each accepted connection; touches no actor state. */
+  private void accept(Tcp.IncomingConnection conn) {
+    String connId = Long.toString(connIds.incrementAndGet());
+    if (open.incrementAndGet() > settings.maxConnections()) {
+      open.decrementAndGet();
+      conn.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(
+          ConnectionHandler.error(MessageType.ERROR, null, ErrorCode.BUSY, "too many connections"))),
+          getContext().getSystem());
+      return;
+    }
+    ConnectionHandler handler = new ConnectionHandler(services,
+        conn.remoteAddress().getAddress().getHostAddress(), connId);
+    Flow<ByteString, ByteString, NotUsed> flow = Flow.of(ByteString.class)
+        .statefulMap(() -> new LineDecoder(settings.maxFrameBytes()),
+            (decoder, chunk) -> Pair.create(decoder, decoder.feed(chunk)),
+            decoder -> Optional.empty())
+        .mapConcat(frames -> frames)
+        .mapAsync(1, handler::handle)
+        .takeWhile(out -> !out.close(), true)
+        .map(ConnectionHandler.Out::bytes)
+        .watchTermination((nu, done) -> {
+          done.whenComplete((d, e) -> open.decrementAndGet());
+          return NotUsed.getInstance();
+        });
+    conn.handleWith(flow, getContext().getSystem());
+  }
+}

@@ -1,0 +1,27 @@
+package io.p2pshare.index;
+
+import java.util.List;
+
+/**
+ * What the registry and the shards publish on the system EventStream, for the replication
+ * coordinator (and anyone else) to subscribe to: {@code eventStream().tell(new
+ * EventStream.Subscribe<>(IndexEvents.Event.class, ref))}.
+ */
+public final class IndexEvents {
+  public sealed interface Event permits PeerLive, PeerDead, PeerUnregistered, HoldersChanged {}
+
+  /** A session opened, or a dead peer came back (re-registration or a successful probe). */
+  public record PeerLive(PeerRecord peer) implements Event {}
+
+  /** No heartbeat (or probe) within peer_expiry_ms: hidden from search from now on. */
+  public record PeerDead(PeerRecord peer) implements Event {}
+
+  /** A graceful leave: its entries are gone at once, no grace period. */
+  public record PeerUnregistered(PeerRecord peer) implements Event {}
+
+  /** One shard's change for one peer, batched per registration (names added / removed). */
+  public record HoldersChanged(int shard, PeerRecord peer, List<String> added, List<String> removed)
+      implements Event {}
+
+  private IndexEvents() {}
+}

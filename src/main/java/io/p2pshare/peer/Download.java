@@ -1,0 +1,516 @@
+package io.p2pshare.peer;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.p2pshare.protocol.FileMeta;
+import io.p2pshare.protocol.ManifestResponse;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.PeerAddress;
+import io.p2pshare.protocol.SearchQuery;
+import io.p2pshare.transfer.FileEntry;
+import io.p2pshare.transfer.Origin;
+import io.p2pshare.transfer.PieceHasher;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * One verified download: finds holders (or takes them from the request), gets the piece hashes
+ * (the search's SHA-256 for a one-piece file, else a manifest), resumes from verified pieces of
+ * an earlier attempt, fetches pieces from up to {@code maxSources} sources in parallel into
+ * {@code <name>.part}, verifies each, re-fetches a bad piece elsewhere and drops the bad source,
+ * then publishes the file under its final name (never replacing an existing one) and tells the
+ * catalog. A source without manifests (base v1) gets one whole-file fetch with a size check.
+ * All file and socket work runs on the blocking dispatcher; this actor only decides.
+ */
+public final class Download extends AbstractBehavior<Download.Command> {
+
+  public sealed interface Command
+      permits Found, Prepared, ManifestDone, Ready, PieceDone, WholeDone, Published {}
+
+  /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
+  public record Request(
+      String fileName, Path targetDir, Origin origin, String transferType,
+      List<PeerAddress> holders, FileMeta meta) {
+    public static Request obtain(String fileName, Path dir) {
+      return new Request(fileName, dir, Origin.DOWNLOADED, MessageType.OBTAIN_REQUEST, null, null);
+    }
+  }
+
+  /** What it needs from its surroundings. {@code catalog} may be null (one-shot get). */
+  public record Deps(
+      ActorRef<IndexClient.Command> index, ActorRef<Catalog.Command> catalog,
+      PieceTransfers transfers, Executor blocking, String selfPeerId, int maxSources,
+      long pieceSize, Duration searchTimeout) {}
+
+  /** Sent to the requester: progress now and then, then exactly one Finished or Failed. */
+  public sealed interface Event permits Progress, Finished, Failed {
+    long id();
+  }
+
+  public record Progress(long id, String fileName, long bytes, long total) implements Event {}
+
+  public record Finished(
+      long id, String fileName, Path path, long size, String sha256, List<String> sources,
+      double seconds, long resumedBytes, long fetchedBytes) implements Event {}
+
+  /** {@code code}: NOT_FOUND, VERIFY_FAILED, EXISTS, UNAVAILABLE, IO. */
+  public record Failed(long id, String fileName, String code, String error) implements Event {}
+
+  private record Found(IndexClient.SearchReply reply, Throwable failure) implements Command {}
+
+  private record Prepared(Existing existing, PartFile.Header resumed, BitSet verified, Throwable failure)
+      implements Command {}
+
+  private enum Existing { ABSENT, SAME, DIFFERENT }
+
+  private record ManifestDone(int source, ManifestResponse manifest, Throwable failure) implements Command {}
+
+  private record Ready(Throwable failure) implements Command {}
+
+  private record PieceDone(int source, int index, PieceTransfers.Piece piece, Throwable failure)
+      implements Command {}
+
+  private record WholeDone(int source, PieceTransfers.Whole whole, Throwable failure) implements Command {}
+
+  private record Published(FileEntry entry, Throwable failure) implements Command {}
+
+  private final long id;
+  private final Request req;
+  private final Deps deps;
+  private final ActorRef<Event> replyTo;
+  private final PartFile files;
+  private final long startNanos = System.nanoTime();
+  private FileMeta meta;
+  private List<PeerAddress> sources = List.of();
+  private boolean[] bad;
+  private boolean[] busy;
+  private final Set<String> usedSources = new LinkedHashSet<>();
+  private PiecePlan plan;
+  private boolean useRecord;
+  private long resumedBytes;
+  private long fetchedBytes;
+  private int manifestTry;
+  private String lastProblem;
+  private boolean anyCorrupt;
+
+  public static Behavior<Command> create(long id, Request req, Deps deps, ActorRef<Event> replyTo) {
+    return Behaviors.setup(ctx -> new Download(ctx, id, req, deps, replyTo));
+  }
+
+  private Download(ActorContext<Command> ctx, long id, Request req, Deps deps, ActorRef<Event> replyTo) {
+    super(ctx);
+    this.id = id;
+    this.req = req;
+    this.deps = deps;
+    this.replyTo = replyTo;
+    this.files = new PartFile(req.targetDir(), req.fileName());
+    if (req.holders() != null && !req.holders().isEmpty()) {
+      useSources(req.meta(), req.holders());
+    } else {
+      ctx.ask(IndexClient.SearchReply.class, deps.index(), deps.searchTimeout(),
+          ref -> new IndexClient.Search(SearchQuery.exact(req.fileName()), ref), Found::new);
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Found.class, this::onFound)
+        .onMessage(Prepared.class, this::onPrepared)
+        .onMessage(ManifestDone.class, this::onManifest)
+        .onMessage(Ready.class, this::onReady)
+        .onMessage(PieceDone.class, this::onPiece)
+        .onMessage(WholeDone.class, this::onWhole)
+        .onMessage(Published.class, this::onPublished)
+        .build();
+  }
+
+  // ---- 1. who has it ----
+
+  private Behavior<Command> onFound(Found f) {
+    if (f.failure() != null) {
+      return fail("UNAVAILABLE", "index did not answer: " + f.failure().getMessage());
+    }
+    IndexClient.SearchReply r = f.reply();
+    if (!r.ok()) {
+      return fail(r.error() != null && r.error().contains("NOT_FOUND") ? "NOT_FOUND" : "UNAVAILABLE",
+          "search failed: " + r.error());
+    }
+    Holders.Choice c = Holders.choose(r.response().results() == null ? List.of() : r.response().results(),
+        deps.selfPeerId(), deps.maxSources(), (int) id);
+    if (c.sources().isEmpty()) {
+      return fail("NOT_FOUND", "no live peer holds '" + req.fileName() + "'");
+    }
+    return useSources(c.meta(), c.sources());
+  }
+
+  private Behavior<Command> useSources(FileMeta m, List<PeerAddress> holders) {
+    this.meta = m == null ? FileMeta.EMPTY : m;
+    this.sources = List.copyOf(holders.subList(0, Math.min(deps.maxSources(), holders.size())));
+    this.bad = new boolean[sources.size()];
+    this.busy = new boolean[sources.size()];
+    String sha = meta.sha256();
+    Long size = meta.sizeBytes();
+    long pieceSize = deps.pieceSize();
+    PartFile pf = files;
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return prepare(pf, sha, size, pieceSize);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (p, err) -> err != null ? new Prepared(null, null, null, err) : p);
+    return this;
+  }
+
+  /** Blocking: is the name taken, and is there an earlier attempt to resume? */
+  private static Prepared prepare(PartFile pf, String sha, Long size, long pieceSize) throws IOException {
+    Files.createDirectories(pf.target().getParent());
+    if (Files.exists(pf.target())) {
+      boolean same = sha != null && Files.size(pf.target()) == (size == null ? -1 : size)
+          && PieceHasher.hash(pf.target(), pieceSize).sha256().equalsIgnoreCase(sha);
+      return new Prepared(same ? Existing.SAME : Existing.DIFFERENT, null, null, null);
+    }
+    var loaded = pf.load();
+    if (loaded.isPresent() && sha != null && size != null
+        && sha.equalsIgnoreCase(loaded.get().header().sha256()) && loaded.get().header().size() == size) {
+      PartFile.Header h = loaded.get().header();
+      BitSet ok = PieceTransfers.reverify(pf.part(),
+          new PieceTransfers.PiecePlanSpec(h.size(), h.pieceSize(), h.pieces()), loaded.get().verified());
+      return new Prepared(Existing.ABSENT, h, ok, null);
+    }
+    Files.deleteIfExists(pf.part());
+    pf.deleteRecord();
+    return new Prepared(Existing.ABSENT, null, new BitSet(), null);
+  }
+
+  // ---- 2. what the pieces are ----
+
+  private Behavior<Command> onPrepared(Prepared p) {
+    if (p.failure() != null) {
+      return fail("IO", "cannot prepare " + files.part() + ": " + root(p.failure()));
+    }
+    if (p.existing() == Existing.SAME) {
+      getContext().getLog().info("{} already present and verified at {}", req.fileName(), files.target());
+      replyTo.tell(new Finished(id, req.fileName(), files.target(), meta.sizeOrZero(), meta.sha256(),
+          List.of(), seconds(), meta.sizeOrZero(), 0));
+      return Behaviors.stopped();
+    }
+    if (p.existing() == Existing.DIFFERENT) {
+      return fail("EXISTS", files.target() + " exists and is not this file; not overwritten");
+    }
+    if (p.resumed() != null) {
+      PartFile.Header h = p.resumed();
+      plan = new PiecePlan(h.size(), h.pieceSize(), h.pieces(), p.verified());
+      useRecord = true;
+      resumedBytes = plan.verifiedBytes();
+      getContext().getLog().info("{}: resuming, {} of {} pieces already verified ({} bytes)",
+          req.fileName(), p.verified().cardinality(), plan.pieces(), resumedBytes);
+      return pump();
+    }
+    if (meta.sha256() != null && meta.sizeBytes() != null && meta.sizeBytes() <= deps.pieceSize()) {
+      // One piece: its hash is the file's hash, no manifest round trip needed.
+      plan = new PiecePlan(meta.sizeBytes(), deps.pieceSize(), List.of(meta.sha256()), new BitSet());
+      return pump();
+    }
+    return askManifest();
+  }
+
+  private Behavior<Command> askManifest() {
+    while (manifestTry < sources.size() && bad[manifestTry]) {
+      manifestTry++;
+    }
+    if (manifestTry >= sources.size()) {
+      return fail("UNAVAILABLE", "no source sent a usable manifest: " + lastProblem);
+    }
+    int s = manifestTry;
+    PeerAddress src = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    String name = req.fileName();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.manifest(src, name);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (m, err) -> new ManifestDone(s, m, err));
+    return this;
+  }
+
+  private Behavior<Command> onManifest(ManifestDone m) {
+    if (m.failure() != null) {
+      Throwable cause = unwrap(m.failure());
+      if (cause instanceof PieceTransfers.Refused r && "NOT_FOUND".equals(r.code())) {
+        bad[m.source()] = true;
+        lastProblem = cause.getMessage();
+        manifestTry++;
+        return askManifest();
+      }
+      // A base v1 source: no manifests, no ranges. One whole-file stream, size (and hash) checked.
+      getContext().getLog().info("{}: {} has no manifest ({}); whole-file fetch", req.fileName(),
+          sources.get(m.source()).peerId(), root(cause));
+      return fetchWhole(m.source());
+    }
+    ManifestResponse man = m.manifest();
+    boolean consistent = man.fileSize() != null && man.pieceSize() != null && man.pieces() != null
+        && man.sha256() != null
+        && (meta.sha256() == null || meta.sha256().equalsIgnoreCase(man.sha256()))
+        && (meta.sizeBytes() == null || meta.sizeBytes().equals(man.fileSize()));
+    if (consistent) {
+      try {
+        plan = new PiecePlan(man.fileSize(), man.pieceSize(), man.pieces(), new BitSet());
+      } catch (IllegalArgumentException e) {
+        consistent = false;
+      }
+    }
+    if (!consistent) {
+      bad[m.source()] = true;
+      lastProblem = "manifest from " + sources.get(m.source()).peerId() + " does not match the index";
+      manifestTry++;
+      return askManifest();
+    }
+    meta = new FileMeta(man.fileSize(), man.sha256());
+    useRecord = plan.pieces() > 1;
+    if (!useRecord) {
+      return pump();
+    }
+    PartFile.Header h = new PartFile.Header(req.fileName(), man.fileSize(), man.sha256(),
+        man.pieceSize(), man.pieces());
+    PartFile pf = files;
+    getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
+      try {
+        pf.writeHeader(h);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (ok, err) -> new Ready(err));
+    return this;
+  }
+
+  private Behavior<Command> onReady(Ready r) {
+    if (r.failure() != null) {
+      return fail("IO", "cannot write " + files.record() + ": " + root(r.failure()));
+    }
+    return pump();
+  }
+
+  // ---- 3. pieces ----
+
+  /** Gives every idle good source a piece; finishes or fails when nothing is left to do. */
+  private Behavior<Command> pump() {
+    for (int s = 0; s < sources.size(); s++) {
+      if (bad[s] || busy[s]) {
+        continue;
+      }
+      int i = plan.take();
+      if (i < 0) {
+        break;
+      }
+      startPiece(s, i);
+    }
+    if (plan.done() && plan.idle()) {
+      return publish();
+    }
+    if (plan.idle()) {
+      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
+          "no usable source left for '" + req.fileName() + "': " + lastProblem);
+    }
+    return this;
+  }
+
+  private void startPiece(int s, int i) {
+    busy[s] = true;
+    PeerAddress src = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    Path part = files.part();
+    long off = plan.offset(i);
+    long len = plan.length(i);
+    String expected = plan.hash(i);
+    boolean record = useRecord;
+    boolean ranged = plan.pieces() > 1 || meta.sha256() != null;
+    PartFile pf = files;
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        PieceTransfers.Piece p = t.piece(src, req.transferType(), req.fileName(), part, i, off, len, ranged);
+        if (record && p.sha256().equalsIgnoreCase(expected)) {
+          pf.appendVerified(i);
+        }
+        return p;
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (p, err) -> new PieceDone(s, i, p, err));
+  }
+
+  private Behavior<Command> onPiece(PieceDone d) {
+    busy[d.source()] = false;
+    PeerAddress src = sources.get(d.source());
+    if (d.failure() != null) {
+      plan.giveBack(d.index());
+      bad[d.source()] = true;
+      lastProblem = root(d.failure());
+      getContext().getLog().warn("{}: piece {} from {} failed ({}); dropping that source",
+          req.fileName(), d.index(), src.peerId(), lastProblem);
+      return pump();
+    }
+    fetchedBytes += d.piece().bytes();
+    if (!plan.complete(d.index(), d.piece().sha256())) {
+      bad[d.source()] = true;
+      anyCorrupt = true;
+      lastProblem = "piece " + d.index() + " from " + src.peerId() + " failed SHA-256 verification";
+      getContext().getLog().warn("{}: {}; dropping that source and fetching the piece elsewhere",
+          req.fileName(), lastProblem);
+      return pump();
+    }
+    usedSources.add(src.peerId());
+    if (plan.pieces() > 1) {
+      replyTo.tell(new Progress(id, req.fileName(), plan.verifiedBytes(), meta.sizeOrZero()));
+    }
+    return pump();
+  }
+
+  // ---- base v1 whole-file fallback ----
+
+  private Behavior<Command> fetchWhole(int s) {
+    PeerAddress src = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    Path part = files.part();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.whole(src, req.transferType(), req.fileName(), part);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (w, err) -> new WholeDone(s, w, err));
+    return this;
+  }
+
+  private Behavior<Command> onWhole(WholeDone w) {
+    PeerAddress src = sources.get(w.source());
+    String problem = null;
+    if (w.failure() != null) {
+      problem = root(w.failure());
+    } else if (meta.sizeBytes() != null && w.whole().size() != meta.sizeBytes()) {
+      problem = src.peerId() + " sent " + w.whole().size() + " bytes, the index says " + meta.sizeBytes();
+    } else if (meta.sha256() != null && !meta.sha256().equalsIgnoreCase(w.whole().sha256())) {
+      problem = "file from " + src.peerId() + " failed SHA-256 verification";
+      anyCorrupt = true;
+    }
+    if (problem != null) {
+      bad[w.source()] = true;
+      lastProblem = problem;
+      getContext().getLog().warn("{}: {}", req.fileName(), problem);
+      for (int s = 0; s < sources.size(); s++) {
+        if (!bad[s]) {
+          return fetchWhole(s);
+        }
+      }
+      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE", problem);
+    }
+    fetchedBytes += w.whole().size();
+    usedSources.add(src.peerId());
+    meta = new FileMeta(w.whole().size(), w.whole().sha256());
+    plan = null;
+    return publish();
+  }
+
+  // ---- 4. publish ----
+
+  private Behavior<Command> publish() {
+    PartFile pf = files;
+    long pieceSize = deps.pieceSize();
+    List<String> pieces = plan != null ? planHashes() : null;
+    long size = meta.sizeOrZero();
+    String sha = meta.sha256();
+    Origin origin = req.origin();
+    String name = req.fileName();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        if (Files.size(pf.part()) > size) {
+          try (var ch = java.nio.channels.FileChannel.open(pf.part(), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+          }
+        }
+        pf.publish();
+        long mtime = Files.getLastModifiedTime(pf.target()).toMillis();
+        List<String> ps = pieces;
+        long psz = pieceSize;
+        if (ps == null || ps.size() != PieceHasher.pieceCount(size, pieceSize)) {
+          PieceHasher.Hashes h = PieceHasher.hash(pf.target(), pieceSize);
+          ps = h.pieces();
+        }
+        return new FileEntry(name, pf.target(), origin, size, mtime, sha, psz, ps);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), Published::new);
+    return this;
+  }
+
+  private List<String> planHashes() {
+    List<String> l = new ArrayList<>(plan.pieces());
+    for (int i = 0; i < plan.pieces(); i++) {
+      l.add(plan.hash(i));
+    }
+    return l;
+  }
+
+  private Behavior<Command> onPublished(Published p) {
+    if (p.failure() != null) {
+      Throwable c = unwrap(p.failure());
+      if (c instanceof FileAlreadyExistsException) {
+        return fail("EXISTS", files.target() + " appeared meanwhile; not overwritten (kept "
+            + files.part() + ")");
+      }
+      return fail("IO", "cannot publish " + files.target() + ": " + root(c));
+    }
+    if (deps.catalog() != null) {
+      deps.catalog().tell(new Catalog.AddKnown(p.entry()));
+    }
+    double secs = seconds();
+    getContext().getLog().debug("{}: {} bytes verified from {} in {}s (resumed {})",
+        req.fileName(), p.entry().size(), usedSources, secs, resumedBytes);
+    replyTo.tell(new Finished(id, req.fileName(), p.entry().path(), p.entry().size(),
+        p.entry().sha256(), List.copyOf(usedSources), secs, resumedBytes, fetchedBytes));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> fail(String code, String why) {
+    getContext().getLog().info("{}: failed ({}): {}", req.fileName(), code, why);
+    replyTo.tell(new Failed(id, req.fileName(), code, why));
+    return Behaviors.stopped();
+  }
+
+  private double seconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  private static String root(Throwable t) {
+    Throwable c = unwrap(t);
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+  }
+}

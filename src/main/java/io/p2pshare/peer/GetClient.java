@@ -1,0 +1,180 @@
+package io.p2pshare.peer;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import io.p2pshare.config.Endpoint;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.PeerAddress;
+import io.p2pshare.protocol.SearchQuery;
+import io.p2pshare.protocol.SearchResponse;
+import io.p2pshare.protocol.SearchResult;
+import io.p2pshare.transfer.Origin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * A download client without serving: one search-only {@link IndexClient}, a {@link Downloads}
+ * parent and a pool of persistent source connections, inside an actor system the caller owns.
+ * Used by {@code get} and by benchmarks. Same verified download code as a peer.
+ */
+public final class GetClient implements AutoCloseable {
+  /** Search results per file name, alphabetical. */
+  public record Match(String fileName, List<SearchResult> holders) {}
+
+  private static final String REFINE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+  private static final int MAX_REFINE_DEPTH = 4;
+
+  private final ActorSystem<?> system;
+  private final ActorRef<IndexClient.Command> index;
+  private final ActorRef<Downloads.Command> downloads;
+  private final SourcePool pool;
+  private final String clientId;
+
+  public GetClient(ActorSystem<?> system, Endpoint indexEndpoint, long maxDownloadRate,
+      long pieceSize, int concurrency) {
+    this.system = system;
+    this.clientId = "get-" + ProcessHandle.current().pid();
+    this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000);
+    String suffix = Long.toString(System.nanoTime(), 36);
+    this.index = system.systemActorOf(
+        IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
+        "get-index-" + suffix, Props.empty());
+    Download.Deps deps = new Download.Deps(index, null,
+        new PieceTransfers(pool, new RateLimiter(maxDownloadRate)),
+        system.dispatchers().lookup(DispatcherSelector.blocking()), clientId, 4, pieceSize,
+        Duration.ofSeconds(30));
+    this.downloads = system.systemActorOf(Downloads.create(deps, concurrency),
+        "get-downloads-" + suffix, Props.empty());
+  }
+
+  /** Every file whose name contains {@code text}, refining the query when the index truncates. */
+  public CompletionStage<List<Match>> match(String text) {
+    Map<String, List<SearchResult>> byName = new TreeMap<>();
+    return collect(text, 0, byName).thenApply(v -> {
+      List<Match> out = new ArrayList<>();
+      byName.forEach((n, r) -> out.add(new Match(n, r)));
+      return out;
+    });
+  }
+
+  private CompletionStage<Void> collect(String text, int depth, Map<String, List<SearchResult>> into) {
+    return search(SearchQuery.contains(text, SearchQuery.MAX_LIMIT)).thenCompose(resp -> {
+      synchronized (into) {
+        for (SearchResult r : resp.results() == null ? List.<SearchResult>of() : resp.results()) {
+          if (r.fileName() == null) {
+            continue;
+          }
+          List<SearchResult> l = into.computeIfAbsent(r.fileName(), k -> new ArrayList<>());
+          if (l.stream().noneMatch(x -> x.peerId() != null && x.peerId().equals(r.peerId()))) {
+            l.add(r);
+          }
+        }
+      }
+      if (!Boolean.TRUE.equals(resp.truncated()) || depth >= MAX_REFINE_DEPTH) {
+        return CompletableFuture.completedFuture(null);
+      }
+      // Cut short: ask narrower questions (the text followed by each likely character, and
+      // the exact name) and merge. Names are deduplicated above.
+      List<CompletableFuture<Void>> more = new ArrayList<>();
+      more.add(search(SearchQuery.exact(text)).thenAccept(exact -> {
+        synchronized (into) {
+          for (SearchResult r : exact.results() == null ? List.<SearchResult>of() : exact.results()) {
+            List<SearchResult> l = into.computeIfAbsent(text, k -> new ArrayList<>());
+            if (l.stream().noneMatch(x -> x.peerId() != null && x.peerId().equals(r.peerId()))) {
+              l.add(r);
+            }
+          }
+        }
+      }).toCompletableFuture());
+      for (char c : REFINE_CHARS.toCharArray()) {
+        more.add(collect(text + c, depth + 1, into).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(more.toArray(new CompletableFuture[0]));
+    });
+  }
+
+  public CompletionStage<SearchResponse> search(SearchQuery q) {
+    CompletionStage<IndexClient.SearchReply> r = AskPattern.ask(index,
+        ref -> new IndexClient.Search(q, ref), Duration.ofSeconds(30), system.scheduler());
+    return r.thenApply(reply -> {
+      if (reply.response() == null) {
+        throw new IllegalStateException(reply.error());
+      }
+      if (!reply.ok()) {
+        throw new IllegalStateException("search failed: " + reply.error());
+      }
+      return reply.response();
+    });
+  }
+
+  /** A request for a matched file: its holders are known, no per-file search. */
+  public static Download.Request request(Match m, Path out) {
+    Holders.Choice c = Holders.choose(m.holders(), null, 4, m.fileName().hashCode());
+    return new Download.Request(m.fileName(), out, Origin.DOWNLOADED, MessageType.OBTAIN_REQUEST,
+        c.sources().isEmpty() ? null : c.sources(), c.meta());
+  }
+
+  /**
+   * Runs the downloads; completes with one final event (Finished or Failed) per request, in
+   * request order. Progress events go to {@code progress}.
+   */
+  public CompletionStage<List<Download.Event>> download(List<Download.Request> requests,
+      Consumer<Download.Progress> progress) {
+    CompletableFuture<List<Download.Event>> result = new CompletableFuture<>();
+    if (requests.isEmpty()) {
+      result.complete(List.of());
+      return result;
+    }
+    ActorRef<Download.Event> collector = system.systemActorOf(
+        collector(requests.size(), progress, result),
+        "get-collector-" + Long.toString(System.nanoTime(), 36), Props.empty());
+    for (Download.Request r : requests) {
+      downloads.tell(new Downloads.Start(r, collector));
+    }
+    return result;
+  }
+
+  private static Behavior<Download.Event> collector(int expected, Consumer<Download.Progress> progress,
+      CompletableFuture<List<Download.Event>> result) {
+    Map<Long, Download.Event> done = new LinkedHashMap<>();
+    return Behaviors.receive(Download.Event.class)
+        .onMessage(Download.Progress.class, p -> {
+          progress.accept(p);
+          return Behaviors.same();
+        })
+        .onAnyMessage(e -> {
+          done.put(e.id(), e);
+          if (done.size() == expected) {
+            List<Download.Event> ordered = new ArrayList<>(done.values());
+            ordered.sort((a, b) -> Long.compare(a.id(), b.id()));
+            result.complete(ordered);
+            return Behaviors.stopped();
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  /** The holders of a file as addresses (for messages). */
+  public static List<PeerAddress> addresses(List<SearchResult> rs) {
+    return rs.stream().map(SearchResult::peer).toList();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

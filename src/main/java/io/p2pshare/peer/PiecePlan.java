@@ -1,0 +1,99 @@
+package io.p2pshare.peer;
+
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Which pieces of a file are verified and which still need fetching. Pure bookkeeping for the
+ * {@link Download} actor: a piece is handed to one source at a time and goes back to the queue
+ * if that source fails or serves bad bytes.
+ */
+public final class PiecePlan {
+  private final long size;
+  private final long pieceSize;
+  private final List<String> hashes;
+  private final BitSet verified;
+  private final Deque<Integer> todo = new ArrayDeque<>();
+  private int inFlight;
+
+  public PiecePlan(long size, long pieceSize, List<String> hashes, BitSet alreadyVerified) {
+    if (pieceSize <= 0 || hashes.size() != io.p2pshare.transfer.PieceHasher.pieceCount(size, pieceSize)) {
+      throw new IllegalArgumentException("manifest does not match the file size: " + hashes.size()
+          + " pieces of " + pieceSize + " for " + size + " bytes");
+    }
+    this.size = size;
+    this.pieceSize = pieceSize;
+    this.hashes = List.copyOf(hashes);
+    this.verified = (BitSet) alreadyVerified.clone();
+    for (int i = 0; i < hashes.size(); i++) {
+      if (!verified.get(i)) {
+        todo.add(i);
+      }
+    }
+  }
+
+  public int pieces() {
+    return hashes.size();
+  }
+
+  public long offset(int i) {
+    return i * pieceSize;
+  }
+
+  public long length(int i) {
+    return Math.min(pieceSize, size - offset(i));
+  }
+
+  public String hash(int i) {
+    return hashes.get(i);
+  }
+
+  /** The next piece to fetch, or -1 when none is waiting. */
+  public int take() {
+    Integer i = todo.poll();
+    if (i == null) {
+      return -1;
+    }
+    inFlight++;
+    return i;
+  }
+
+  /** A fetched piece: true if its hash matched (it counts as done), false if it goes back. */
+  public boolean complete(int i, String sha256) {
+    inFlight--;
+    if (hashes.get(i).equalsIgnoreCase(sha256)) {
+      verified.set(i);
+      return true;
+    }
+    todo.addFirst(i);
+    return false;
+  }
+
+  /** A fetch that failed before producing bytes: back to the front of the queue. */
+  public void giveBack(int i) {
+    inFlight--;
+    todo.addFirst(i);
+  }
+
+  public boolean done() {
+    return verified.cardinality() == hashes.size();
+  }
+
+  public boolean idle() {
+    return inFlight == 0;
+  }
+
+  public long verifiedBytes() {
+    long b = 0;
+    for (int i = verified.nextSetBit(0); i >= 0; i = verified.nextSetBit(i + 1)) {
+      b += length(i);
+    }
+    return b;
+  }
+
+  public BitSet verified() {
+    return (BitSet) verified.clone();
+  }
+}

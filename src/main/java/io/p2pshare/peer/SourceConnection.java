@@ -1,0 +1,147 @@
+package io.p2pshare.peer;
+
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.Frames;
+import io.p2pshare.protocol.ManifestResponse;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.ProtocolException;
+import io.p2pshare.protocol.TransferHeader;
+import io.p2pshare.protocol.TransferRequest;
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
+import java.util.Arrays;
+
+/**
+ * One persistent connection to a peer's transfer port, used by one thread at a time (borrowed
+ * from {@link SourcePool}): request a header (OBTAIN / REPLICATE / MANIFEST), then read exactly
+ * the announced body bytes into a file region while hashing them. Runs on the blocking-IO
+ * dispatcher only. After any IO or protocol error the connection is unusable: discard it.
+ */
+public final class SourceConnection implements Closeable {
+  private static final int MAX_HEADER = 64 * 1024;
+
+  private final String key;
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final String clientId;
+  private final byte[] buf = new byte[256 * 1024];
+  private long seq;
+
+  private SourceConnection(String key, Socket socket, String clientId) throws IOException {
+    this.key = key;
+    this.socket = socket;
+    this.in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
+    this.out = socket.getOutputStream();
+    this.clientId = clientId;
+  }
+
+  public static SourceConnection open(String host, int port, String clientId, int timeoutMs)
+      throws IOException {
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.setReceiveBufferSize(1024 * 1024);
+      s.connect(new InetSocketAddress(host, port), timeoutMs);
+      s.setSoTimeout(timeoutMs);
+      return new SourceConnection(SourcePool.key(host, port), s, clientId);
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** Sends a transfer request and reads its header (no body yet). */
+  public TransferHeader request(String type, String fileName, Long offset, Long length)
+      throws IOException {
+    send(type, new TransferRequest(fileName, offset, length));
+    return readPayload(TransferHeader.class);
+  }
+
+  public ManifestResponse manifest(String fileName) throws IOException {
+    send(MessageType.MANIFEST_REQUEST, new TransferRequest(fileName, null, null));
+    return readPayload(ManifestResponse.class);
+  }
+
+  /**
+   * Reads exactly {@code n} body bytes into {@code ch} at {@code position}, updating
+   * {@code digest}, paced by {@code limiter}.
+   */
+  public void readBody(long n, FileChannel ch, long position, MessageDigest digest,
+      RateLimiter limiter) throws IOException {
+    long left = n;
+    long pos = position;
+    while (left > 0) {
+      int want = (int) Math.min(buf.length, left);
+      limiter.acquire(want);
+      int r = in.read(buf, 0, want);
+      if (r < 0) {
+        throw new EOFException("source closed the connection with " + left + " body bytes missing");
+      }
+      digest.update(buf, 0, r);
+      ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
+      while (bb.hasRemaining()) {
+        pos += ch.write(bb, pos);
+      }
+      left -= r;
+    }
+  }
+
+  private void send(String type, Object payload) throws IOException {
+    out.write(Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq), payload)));
+    out.flush();
+  }
+
+  private <T> T readPayload(Class<T> cls) throws IOException {
+    byte[] line = readLine();
+    try {
+      Envelope env = Frames.decode(line);
+      return env.payloadAs(cls);
+    } catch (ProtocolException e) {
+      throw new IOException("bad header from " + key + ": " + e.getMessage());
+    }
+  }
+
+  private byte[] readLine() throws IOException {
+    byte[] line = new byte[512];
+    int n = 0;
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("source " + key + " closed the connection");
+      }
+      if (b == '\n') {
+        return Arrays.copyOf(line, n);
+      }
+      if (n == MAX_HEADER) {
+        throw new IOException("header from " + key + " longer than " + MAX_HEADER + " bytes");
+      }
+      if (n == line.length) {
+        line = Arrays.copyOf(line, line.length * 2);
+      }
+      line[n++] = (byte) b;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+}

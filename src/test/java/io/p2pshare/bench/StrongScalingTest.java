@@ -1,0 +1,72 @@
+package io.p2pshare.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StrongScalingTest {
+  @TempDir Path dir;
+
+  private List<FileSpec> dataset() throws Exception {
+    Path src = dir.resolve("src");
+    SelfContained.generate(src, "peer1", new Workload.Counts(6, 0, 0));
+    return Workload.files("peer1", new Workload.Counts(6, 0, 0),
+        io.p2pshare.config.AppConfig.defaults().data().fileGeneration(), src);
+  }
+
+  /** Copies from the source dir; optionally flips a byte of one file, as a broken transfer would. */
+  private Downloader.Factory copying(String corrupt) {
+    Path src = dir.resolve("src");
+    return () -> (file, out) -> {
+      byte[] b = Files.readAllBytes(src.resolve(file.name()));
+      if (file.name().equals(corrupt)) {
+        b[0] ^= 1;
+      }
+      return Files.write(out.resolve(file.name()), b);
+    };
+  }
+
+  private BenchRun run(Downloader.Factory f, List<Integer> levels) throws Exception {
+    StrongScaling s = new StrongScaling(new StrongScaling.Params(levels, dir.resolve("work"), "copy"),
+        dataset(), f, Map.of("kb", 6), new PrintStream(new ByteArrayOutputStream(), true));
+    return s.run("test");
+  }
+
+  @Test
+  void everyLevelMovesTheWholeWorkloadAndVerifiesIt() throws Exception {
+    BenchRun run = run(copying(null), List.of(1, 2, 4));
+    assertEquals(3, run.levels().size());
+    for (Object o : run.levels()) {
+      StrongLevel l = (StrongLevel) o;
+      assertEquals(6, l.files());
+      assertEquals(6 * 1024, l.bytes());
+      assertEquals(0, l.verificationFailures());
+      assertEquals(0, l.errors());
+      assertEquals(6, l.latencyMs().count());
+      assertTrue(l.throughputBytesPerSecond() > 0);
+    }
+    assertEquals(6L * 1024, run.parameters().get("bytes"));
+    assertTrue(Files.list(dir.resolve("work")).findAny().isEmpty(), "downloads are removed after each level");
+  }
+
+  @Test
+  void aCorruptFileIsAVerificationFailureAndAThrowingDownloadAnError() throws Exception {
+    StrongLevel corrupt = (StrongLevel) run(copying("peer1_kb_0002.txt"), List.of(2)).levels().get(0);
+    assertEquals(1, corrupt.verificationFailures());
+
+    Downloader.Factory failing = () -> (file, out) -> {
+      throw new java.io.IOException("peer gone");
+    };
+    StrongLevel failed = (StrongLevel) run(failing, List.of(1)).levels().get(0);
+    assertEquals(6, failed.errors());
+    assertEquals(0, failed.bytes());
+  }
+}

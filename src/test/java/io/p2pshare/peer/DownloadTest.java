@@ -1,0 +1,242 @@
+package io.p2pshare.peer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.DispatcherSelector;
+import io.p2pshare.config.Endpoint;
+import io.p2pshare.protocol.FileMeta;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.PeerAddress;
+import io.p2pshare.testing.FakeIndex;
+import io.p2pshare.testing.FakeTransferServer;
+import io.p2pshare.transfer.Origin;
+import io.p2pshare.transfer.PieceHasher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DownloadTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+  static final long PIECE = 256 * 1024;
+  static final SourcePool POOL = new SourcePool("test", 8, 20_000);
+
+  @AfterAll
+  static void cleanup() {
+    POOL.close();
+    testKit.shutdownTestKit();
+  }
+
+  static Path file(Path dir, String name, int size, long seed) throws Exception {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    Files.createDirectories(dir);
+    return Files.write(dir.resolve(name), b);
+  }
+
+  static FileMeta meta(Path f) throws Exception {
+    return new FileMeta(Files.size(f), PieceHasher.hash(f, PIECE).sha256());
+  }
+
+  private Download.Deps deps(ActorRef<IndexClient.Command> index, ActorRef<Catalog.Command> catalog) {
+    return new Download.Deps(index, catalog, new PieceTransfers(POOL, RateLimiter.UNLIMITED),
+        testKit.system().dispatchers().lookup(DispatcherSelector.blocking()), "me", 4, PIECE,
+        Duration.ofSeconds(20));
+  }
+
+  private Download.Event run(Download.Request req, ActorRef<Catalog.Command> catalog,
+      ActorRef<IndexClient.Command> index) {
+    TestProbe<Download.Event> probe = testKit.createTestProbe();
+    testKit.spawn(Download.create(7, req, deps(index, catalog), probe.getRef()));
+    while (true) {
+      Download.Event e = probe.receiveMessage(Duration.ofSeconds(30));
+      if (!(e instanceof Download.Progress)) {
+        return e;
+      }
+    }
+  }
+
+  private static Download.Request req(String name, Path out, FileMeta m, PeerAddress... holders) {
+    return new Download.Request(name, out, Origin.DOWNLOADED, MessageType.OBTAIN_REQUEST,
+        List.of(holders), m);
+  }
+
+  @Test
+  void smallAndMultiPieceFilesArriveVerifiedAndAreAnnounced(@TempDir Path tmp) throws Exception {
+    Path src = tmp.resolve("src");
+    Path out = tmp.resolve("out");
+    Path small = file(src, "one.txt", 1024, 1);
+    Path big = file(src, "big.bin", (int) (PIECE * 5 + 123), 2);
+    try (FakeTransferServer s = new FakeTransferServer("p2", src, PIECE)) {
+      TestProbe<Catalog.Command> catalog = testKit.createTestProbe();
+      for (Path f : List.of(small, big)) {
+        String name = f.getFileName().toString();
+        Download.Event e = run(req(name, out, meta(f), s.address()), catalog.getRef(), null);
+        Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
+        assertEquals(meta(f).sha256(), PieceHasher.hash(out.resolve(name), PIECE).sha256());
+        assertEquals(List.of("p2"), fin.sources());
+        assertFalse(Files.exists(out.resolve(name + ".part")));
+        assertFalse(Files.exists(out.resolve(name + ".resume")));
+        Catalog.AddKnown added = catalog.expectMessageClass(Catalog.AddKnown.class);
+        assertEquals(name, added.entry().name());
+        assertEquals(Origin.DOWNLOADED, added.entry().origin());
+        assertEquals(PieceHasher.hash(f, PIECE).pieces(), added.entry().pieces());
+      }
+    }
+  }
+
+  @Test
+  void twoSourcesShareThePiecesOfOneFile(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    Path f = file(a, "shared.bin", (int) (PIECE * 12), 3);
+    Files.createDirectories(b);
+    Files.copy(f, b.resolve("shared.bin"));
+    try (FakeTransferServer sa = new FakeTransferServer("pa", a, PIECE);
+        FakeTransferServer sb = new FakeTransferServer("pb", b, PIECE)) {
+      Download.Event e = run(req("shared.bin", tmp.resolve("out"), meta(f), sa.address(), sb.address()),
+          null, null);
+      Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertEquals(meta(f).sha256(), PieceHasher.hash(tmp.resolve("out/shared.bin"), PIECE).sha256());
+      assertTrue(sa.bytesServed.get() > 0 && sb.bytesServed.get() > 0,
+          sa.bytesServed + " / " + sb.bytesServed);
+      assertEquals(Files.size(f), sa.bytesServed.get() + sb.bytesServed.get(), "no piece fetched twice");
+      assertEquals(2, fin.sources().size());
+    }
+  }
+
+  @Test
+  void aCorruptSourceIsDetectedAndDroppedAndTheGoodOneFinishes(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    Path f = file(a, "x.bin", (int) (PIECE * 8), 4);
+    Files.createDirectories(b);
+    Files.copy(f, b.resolve("x.bin"));
+    try (FakeTransferServer bad = new FakeTransferServer("bad", a, PIECE);
+        FakeTransferServer good = new FakeTransferServer("good", b, PIECE)) {
+      bad.corrupt = true;
+      Download.Event e = run(req("x.bin", tmp.resolve("out"), meta(f), bad.address(), good.address()),
+          null, null);
+      Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertEquals(List.of("good"), fin.sources());
+      assertEquals(meta(f).sha256(), PieceHasher.hash(tmp.resolve("out/x.bin"), PIECE).sha256());
+      assertEquals(PIECE, bad.bytesServed.get(), "one bad piece, then the source is dropped");
+    }
+  }
+
+  @Test
+  void onlyCorruptSourcesMeansVerificationFailureAndNoFinalFile(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path f = file(a, "small.txt", 1000, 5);
+    try (FakeTransferServer bad = new FakeTransferServer("bad", a, PIECE)) {
+      bad.corrupt = true;
+      Download.Event e = run(req("small.txt", tmp.resolve("out"), meta(f), bad.address()), null, null);
+      Download.Failed failed = assertInstanceOf(Download.Failed.class, e, e.toString());
+      assertEquals("VERIFY_FAILED", failed.code());
+      assertFalse(Files.exists(tmp.resolve("out/small.txt")));
+    }
+  }
+
+  @Test
+  void resumesFromVerifiedPiecesWithoutRefetchingThem(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path out = tmp.resolve("out");
+    Path f = file(a, "r.bin", (int) (PIECE * 6), 6);
+    PieceHasher.Hashes h = PieceHasher.hash(f, PIECE);
+    // An earlier attempt got pieces 0, 1 and 4; piece 4's bytes were later damaged on disk.
+    Files.createDirectories(out);
+    byte[] all = Files.readAllBytes(f);
+    byte[] part = new byte[all.length];
+    System.arraycopy(all, 0, part, 0, (int) (2 * PIECE));
+    System.arraycopy(all, (int) (4 * PIECE), part, (int) (4 * PIECE), (int) PIECE);
+    part[(int) (4 * PIECE) + 10] ^= 1;
+    Files.write(out.resolve("r.bin.part"), part);
+    PartFile pf = new PartFile(out, "r.bin");
+    pf.writeHeader(new PartFile.Header("r.bin", all.length, h.sha256(), PIECE, h.pieces()));
+    pf.appendVerified(0);
+    pf.appendVerified(1);
+    pf.appendVerified(4);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      Download.Event e = run(req("r.bin", out, meta(f), s.address()), null, null);
+      Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertEquals(2 * PIECE, fin.resumedBytes());
+      assertEquals(4 * PIECE, s.bytesServed.get(), "pieces 2, 3, 4 (re-verified bad) and 5 only");
+      assertEquals(h.sha256(), PieceHasher.hash(out.resolve("r.bin"), PIECE).sha256());
+      assertFalse(Files.exists(out.resolve("r.bin.resume")));
+    }
+  }
+
+  @Test
+  void aBaseV1SourceGetsOneWholeFileFetchWithASizeCheck(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path f = file(a, "v1.bin", (int) (PIECE * 3 + 7), 7);
+    try (FakeTransferServer s = new FakeTransferServer("old", a, PIECE)) {
+      s.baseV1 = true;
+      Download.Event e = run(req("v1.bin", tmp.resolve("out"), new FileMeta(Files.size(f), null),
+          s.address()), null, null);
+      Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertEquals(meta(f).sha256(), fin.sha256());
+      s.corrupt = false;
+      Files.delete(tmp.resolve("out/v1.bin"));
+      Download.Event wrongSize = run(req("v1.bin", tmp.resolve("out"), new FileMeta(5L, null),
+          s.address()), null, null);
+      assertInstanceOf(Download.Failed.class, wrongSize);
+      assertFalse(Files.exists(tmp.resolve("out/v1.bin")));
+    }
+  }
+
+  @Test
+  void holdersComeFromTheIndexAndAMissingFileIsNotFound(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path f = file(a, "idx.bin", 5000, 8);
+    try (FakeIndex idx = FakeIndex.start();
+        FakeTransferServer s = new FakeTransferServer("holder", a, PIECE)) {
+      idx.peers.put("holder", s.address());
+      idx.files.put("holder", new java.util.concurrent.ConcurrentHashMap<>(Map.of("idx.bin", meta(f))));
+      ActorRef<IndexClient.Command> client = testKit.spawn(IndexClient.create(
+          IndexClient.Options.searchOnly("t", new Endpoint("127.0.0.1", idx.port())), null));
+      Download.Event ok = run(Download.Request.obtain("idx.bin", tmp.resolve("out")), null, client);
+      assertInstanceOf(Download.Finished.class, ok, ok.toString());
+      Download.Event missing = run(Download.Request.obtain("nope.bin", tmp.resolve("out")), null, client);
+      assertEquals("NOT_FOUND", assertInstanceOf(Download.Failed.class, missing).code());
+      testKit.stop(client);
+    }
+  }
+
+  @Test
+  void anExistingDifferentFileIsNeverOverwritten(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path f = file(a, "taken.txt", 300, 9);
+    Files.createDirectories(tmp.resolve("out"));
+    Files.writeString(tmp.resolve("out/taken.txt"), "mine");
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      Download.Event e = run(req("taken.txt", tmp.resolve("out"), meta(f), s.address()), null, null);
+      assertEquals("EXISTS", assertInstanceOf(Download.Failed.class, e).code());
+      assertEquals("mine", Files.readString(tmp.resolve("out/taken.txt")));
+      Files.copy(f, tmp.resolve("out/same.txt"));
+      Files.copy(f, a.resolve("same.txt"));
+      Download.Event same = run(req("same.txt", tmp.resolve("out"), meta(f), s.address()), null, null);
+      assertInstanceOf(Download.Finished.class, same, "the same content is already there: fine");
+    }
+  }
+
+  @Test
+  void piecePlanHandsOutAndTakesBack() {
+    PiecePlan p = new PiecePlan(10, 4, List.of("a", "b", "c"), new BitSet());
+    assertEquals(2, p.length(2));
+    int i = p.take();
+    assertFalse(p.complete(i, "zz"));
+    assertEquals(i, p.take(), "a bad piece goes back to the front");
+    assertTrue(p.complete(i, "A"));
+    assertThrows(IllegalArgumentException.class, () -> new PiecePlan(10, 4, List.of("a"), new BitSet()));
+  }
+}

@@ -1,0 +1,161 @@
+package io.p2pshare.testing;
+
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.ErrorCode;
+import io.p2pshare.protocol.ErrorReply;
+import io.p2pshare.protocol.Frames;
+import io.p2pshare.protocol.ManifestResponse;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.PeerAddress;
+import io.p2pshare.protocol.Status;
+import io.p2pshare.protocol.TransferHeader;
+import io.p2pshare.protocol.TransferRequest;
+import io.p2pshare.transfer.PieceHasher;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A transfer port speaking the wire protocol, for download tests: serves a directory with
+ * ranges and manifests; can serve corrupt bytes, or act as a base v1 peer (no manifest, no
+ * ranges). Counts the body bytes it sent.
+ */
+public final class FakeTransferServer implements AutoCloseable {
+  public final AtomicLong bytesServed = new AtomicLong();
+  public final AtomicLong requests = new AtomicLong();
+  public volatile boolean corrupt;
+  public volatile boolean baseV1;
+  private final String peerId;
+  private final java.util.function.Function<String, Path> resolve;
+  private final long pieceSize;
+  private final ServerSocket server;
+  private final List<Socket> conns = new CopyOnWriteArrayList<>();
+
+  public FakeTransferServer(String peerId, Path dir, long pieceSize) throws IOException {
+    this(peerId, dir::resolve, pieceSize);
+  }
+
+  /** Serves whatever {@code resolve} maps a name to (null or a missing file: NOT_FOUND). */
+  public FakeTransferServer(String peerId, java.util.function.Function<String, Path> resolve,
+      long pieceSize) throws IOException {
+    this.peerId = peerId;
+    this.resolve = resolve;
+    this.pieceSize = pieceSize;
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(this::acceptLoop, "fake-transfer-" + peerId);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  public PeerAddress address() {
+    return new PeerAddress(peerId, "127.0.0.1", server.getLocalPort());
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket c : conns) {
+      c.close();
+    }
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket c = server.accept();
+        c.setTcpNoDelay(true);
+        conns.add(c);
+        Thread t = new Thread(() -> serve(c), "fake-transfer-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket c) {
+    try (c) {
+      InputStream in = new BufferedInputStream(c.getInputStream());
+      OutputStream out = c.getOutputStream();
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0) {
+        if (b != '\n') {
+          line.write(b);
+          continue;
+        }
+        Envelope req = Frames.decode(line.toByteArray());
+        line.reset();
+        requests.incrementAndGet();
+        handle(req, out);
+        out.flush();
+      }
+    } catch (IOException | RuntimeException e) {
+      // connection gone
+    }
+  }
+
+  private void handle(Envelope req, OutputStream out) throws IOException {
+    TransferRequest r = req.payloadAs(TransferRequest.class);
+    Path f = r.fileName().contains("/") ? null : resolve.apply(r.fileName());
+    boolean exists = f != null && Files.isRegularFile(f);
+    switch (req.type()) {
+      case MessageType.MANIFEST_REQUEST -> {
+        if (baseV1) {
+          out.write(Frames.encode(req.reply(peerId, ErrorReply.of(ErrorCode.UNKNOWN_TYPE, "unknown type"))));
+          return;
+        }
+        if (!exists) {
+          out.write(Frames.encode(req.reply(peerId, ErrorReply.of(ErrorCode.NOT_FOUND, "no such file"))));
+          return;
+        }
+        PieceHasher.Hashes h = PieceHasher.hash(f, pieceSize);
+        out.write(Frames.encode(req.reply(peerId, new ManifestResponse(Status.OK, r.fileName(),
+            h.size(), h.sha256(), h.pieceSize(), h.pieces()))));
+      }
+      case MessageType.OBTAIN_REQUEST, MessageType.REPLICATE_REQUEST -> {
+        if (!exists) {
+          out.write(Frames.encode(req.reply(peerId,
+              new TransferHeader(Status.ERROR, r.fileName(), null, null, null, null, null,
+                  "no such file", ErrorCode.NOT_FOUND.name()))));
+          return;
+        }
+        long size = Files.size(f);
+        long off = baseV1 || r.offset() == null ? 0 : r.offset();
+        long len = baseV1 || r.length() == null ? size - off : Math.min(r.length(), size - off);
+        out.write(Frames.encode(req.reply(peerId, new TransferHeader(Status.OK, r.fileName(), size,
+            len, baseV1 ? null : off, baseV1 ? null : len, null, null, null))));
+        out.flush();
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+          raf.seek(off);
+          byte[] buf = new byte[64 * 1024];
+          long left = len;
+          boolean first = true;
+          while (left > 0) {
+            int n = raf.read(buf, 0, (int) Math.min(buf.length, left));
+            if (corrupt && first) {
+              buf[0] ^= 0x5A;
+            }
+            first = false;
+            out.write(buf, 0, n);
+            left -= n;
+            bytesServed.addAndGet(n);
+          }
+        }
+      }
+      default -> out.write(Frames.encode(req.reply(peerId, ErrorReply.of(ErrorCode.UNKNOWN_TYPE, "?"))));
+    }
+  }
+}
