@@ -31,6 +31,9 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--headless", description = "No interactive prompt (serve until stopped).")
   boolean headless;
 
+  @Option(names = "--quiet", description = "Interactive prompt without download progress bars.")
+  boolean quiet;
+
   @Option(names = "--port", description = "Transfer port (default: base_port + N - 1 for peerN; 0 = any).")
   Integer port;
 
@@ -80,6 +83,9 @@ public final class PeerCommand implements Callable<Integer> {
     System.out.printf("%s serving on %s:%d (index %s)%n", settings.peerId(), settings.host(),
         bound.getPort(), settings.index());
     System.out.flush();
+    if (!headless) {
+      return PeerShell.run(system, settings, quiet); // returns once the peer has stopped
+    }
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
   }
