@@ -32,6 +32,9 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--headless", description = "No interactive prompt (serve until stopped).")
   boolean headless;
 
+  @Option(names = "--quiet", description = "Interactive prompt without download progress bars.")
+  boolean quiet;
+
   @Option(names = "--port", description = "Transfer port (default: base_port + N - 1 for peerN; 0 = any).")
   Integer port;
 
@@ -86,6 +89,9 @@ public final class PeerCommand implements Callable<Integer> {
     // --metrics-port: the peer's registry (hooks for bytes, errors, latency: io.p2pshare.metrics.Metrics).
     io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
     try (var exporter = MetricsOptions.logged(metricsOptions.start(metrics), settings.peerId())) {
+      if (!headless) {
+        return PeerShell.run(system, settings, quiet); // returns once the peer has stopped
+      }
       system.getWhenTerminated().toCompletableFuture().get();
     }
     return 0;
