@@ -122,7 +122,7 @@ public final class Render {
         .append(s.serving())
         .append("\n  Index: ").append(s.index()).append(s.indexConnected() ? " connected" : " NOT connected (retrying)");
     if (s.session() != null && !s.session().isBlank()) {
-      sb.append(", session ").append(s.session());
+      sb.append(", ").append(s.session());
     }
     sb.append("\n  Files: ").append(s.filesShared()).append(" local, ")
         .append(s.filesReplicated()).append(" replicated, ")
@@ -134,13 +134,18 @@ public final class Render {
     return sb.toString();
   }
 
-  public static String peers(List<PeerInfo> peers) {
-    StringBuilder sb = new StringBuilder("Live peers (").append(peers.size()).append("):");
-    for (PeerInfo p : peers) {
+  public static String peers(PeerConsole.Peers peers) {
+    long live = peers.live() >= 0 ? peers.live() : peers.known().size();
+    StringBuilder sb = new StringBuilder("Live peers (").append(live).append("):");
+    for (PeerInfo p : peers.known()) {
       sb.append("\n  - ").append(p.peerId()).append(" @ ").append(p.host()).append(':').append(p.port());
       if (p.files() >= 0) {
         sb.append(" (").append(p.files()).append(p.files() == 1 ? " file)" : " files)");
       }
+    }
+    if (live > peers.known().size()) {
+      sb.append("\n  (").append(live - peers.known().size())
+          .append(" more; the index names peers only in lookup and search answers)");
     }
     return sb.toString();
   }
