@@ -29,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * view for names with fewer holders than RF (holders of a dead peer count until the registry
  * purges them after the grace period, so a peer that comes back in time causes no copies; an
  * unregistered peer's entries go at once), queues one task per missing copy, and hands tasks
- * out within per-peer and overall caps: target = live non-holder with the fewest running tasks,
- * then fewest bytes held, then peer id; source = the least busy live holder. A task runs until
+ * out within caps (a peer runs at most {@code max_tasks_per_peer} copies and serves at most twice
+ * that; at most {@code maxRunning} overall): target = live non-holder with the fewest running
+ * tasks, then fewest bytes held, then peer id; source = the live holder serving the fewest. A task runs until
  * its target reports, its deadline (scaled to the size) passes, or a peer involved dies; a
  * failure retries with backoff on another target.
  */
@@ -142,6 +143,7 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
       peers.remove(u.peer().peerId());
     } else if (ev instanceof IndexEvents.TaskReported r) {
       onReport(r);
+      dispatch(); // a slot just freed up: fill it now, not after the scan's debounce
     }
     scheduleScan();
     return this;
@@ -325,13 +327,12 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
   }
 
   private boolean anyFreeSlot(List<PeerRecord> live) {
-    int free = 0;
     for (PeerRecord p : live) {
       if (ledger.load(p) < settings.maxTasksPerPeer()) {
-        free++;
+        return true;
       }
     }
-    return free >= 2; // a copy needs a source and a target
+    return false;
   }
 
   private PeerRecord chooseSource(Object set) {
@@ -340,11 +341,11 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
     Holder.forEach(set, holders::add);
     for (Holder h : holders) {
       PeerRecord p = h.peer();
-      if (!p.isLive() || ledger.load(p) >= settings.maxTasksPerPeer()) {
+      if (!p.isLive() || ledger.uploads(p) >= maxUploads()) {
         continue;
       }
-      if (best == null || ledger.load(p) < ledger.load(best)
-          || (ledger.load(p) == ledger.load(best) && p.peerId().compareTo(best.peerId()) < 0)) {
+      if (best == null || ledger.uploads(p) < ledger.uploads(best)
+          || (ledger.uploads(p) == ledger.uploads(best) && p.peerId().compareTo(best.peerId()) < 0)) {
         best = p;
       }
     }
@@ -372,6 +373,11 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
       }
     }
     return best != null ? best : bestTried;
+  }
+
+  /** A source serves copies to several targets at once, each of which is capped itself. */
+  private int maxUploads() {
+    return 2 * settings.maxTasksPerPeer();
   }
 
   /** Delivery (up to a heartbeat) + a fixed allowance + the size at a modest 5 MiB/s. */

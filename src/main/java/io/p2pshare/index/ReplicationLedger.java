@@ -45,8 +45,9 @@ final class ReplicationLedger {
   /** Targets that failed a name (tried elsewhere first) and failed attempts per name. */
   final Map<String, Set<String>> triedTargets = new HashMap<>();
   final Map<String, Integer> attempts = new HashMap<>();
-  /** Running tasks per peer id, as source or target. */
+  /** Running tasks per peer id as target (downloads) and as source (uploads). */
   final Map<String, Integer> load = new HashMap<>();
+  final Map<String, Integer> uploads = new HashMap<>();
   long nextId = 1;
   /** Task ids differ across index runs: peers drop ids they have seen. */
   private final String idPrefix = "rt-" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16) + "-";
@@ -70,7 +71,7 @@ final class ReplicationLedger {
     t.source = source;
     t.target = target;
     running.put(t.id, t);
-    load.merge(source.peerId(), 1, Integer::sum);
+    uploads.merge(source.peerId(), 1, Integer::sum);
     load.merge(target.peerId(), 1, Integer::sum);
     publish();
   }
@@ -79,8 +80,8 @@ final class ReplicationLedger {
   void remove(Task t) {
     if (t.state == State.RUNNING) {
       running.remove(t.id);
-      release(t.source);
-      release(t.target);
+      release(uploads, t.source);
+      release(load, t.target);
     } else {
       queued.remove(t.id);
     }
@@ -94,8 +95,14 @@ final class ReplicationLedger {
     publish();
   }
 
+  /** Copies {@code p} is running (as target). */
   int load(PeerRecord p) {
     return load.getOrDefault(p.peerId(), 0);
+  }
+
+  /** Copies {@code p} is serving (as source). */
+  int uploads(PeerRecord p) {
+    return uploads.getOrDefault(p.peerId(), 0);
   }
 
   int inFlight(String name) {
@@ -122,9 +129,9 @@ final class ReplicationLedger {
     return new StatsResponse.TaskCounts((long) queuedCount, (long) runningCount, done, failed);
   }
 
-  private void release(PeerRecord p) {
+  private static void release(Map<String, Integer> counts, PeerRecord p) {
     if (p != null) {
-      load.computeIfPresent(p.peerId(), (k, v) -> v <= 1 ? null : v - 1);
+      counts.computeIfPresent(p.peerId(), (k, v) -> v <= 1 ? null : v - 1);
     }
   }
 

@@ -268,26 +268,24 @@ class ReplicationCoordinatorTest {
     w.f.registry.tell(new PeerRegistry.Unregister(w.id("b"), w.tokens.remove(w.id("b")), p.getRef()));
     p.receiveMessage();
     time.timePasses(Duration.ofMillis(200));
-    // source a has 2 slots: at most 2 copies run at once, whatever the 10 files need
+    // c and d run at most 2 copies each (a serves at most 4): 4 at once, whatever the 10 files need
     List<ReplicationTask> first = new ArrayList<>();
     for (String id : List.of("c", "d")) {
       Envelope e = w.conns.get(w.id(id)).receiveMessage(Duration.ofSeconds(10));
       first.addAll(e.payloadAs(TasksResponse.class).replicationTasks());
     }
-    assertEquals(2, first.size());
-    assertEquals(2, w.ledger.runningCount);
-    assertEquals(8, w.ledger.queuedCount);
+    assertEquals(4, first.size());
+    assertEquals(4, w.ledger.runningCount);
+    assertEquals(6, w.ledger.queuedCount);
     assertTrue(w.ledger.load.values().stream().allMatch(n -> n <= 2), w.ledger.load.toString());
-    for (ReplicationTask t : first) {
+    assertTrue(w.ledger.uploads.values().stream().allMatch(n -> n <= 4), w.ledger.uploads.toString());
+    for (ReplicationTask t : first.subList(0, 2)) {
       w.report(isFor(w, w.id("c"), t) ? "c" : "d", t, ReplicationReport.DONE);
     }
     kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
       assertEquals(2L, w.ledger.done);
-      return null;
-    });
-    time.timePasses(Duration.ofMillis(200));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(2, w.ledger.runningCount, "freed slots are refilled");
+      assertEquals(4, w.ledger.runningCount, "freed slots are refilled at once");
+      assertEquals(4, w.ledger.queuedCount);
       return null;
     });
   }
