@@ -59,6 +59,9 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
 
   private final Settings settings;
   private final ConnectionHandler.Services services;
+  /** For {@link #accept}, which runs on the bind stream: it must not touch the ActorContext. */
+  private final akka.actor.typed.ActorSystem<Void> system;
+  private final Materializer materializer;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong connIds = new AtomicLong();
   private final List<ActorRef<Binding>> waiting = new ArrayList<>();
@@ -73,12 +76,14 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     super(context);
     this.settings = settings;
     this.services = services;
+    this.system = context.getSystem();
+    this.materializer = Materializer.matFromSystem(context.getSystem());
     // The bind source is system-wide (connections must outlive nothing but the server itself);
     // unbinding in PostStop and CoordinatedShutdown ends it.
     var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), Optional.empty(),
             Optional.of(settings.idleTimeout()))
         .to(Sink.foreach(this::accept))
-        .run(Materializer.matFromSystem(context.getSystem()));
+        .run(materializer);
     context.pipeToSelf(bound, BindResult::new);
   }
 
@@ -139,12 +144,12 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
       open.decrementAndGet();
       conn.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(
           ConnectionHandler.error(MessageType.ERROR, null, ErrorCode.BUSY, "too many connections"))),
-          getContext().getSystem());
+          system);
       return;
     }
     // Server push (REPLICATION_TASKS): a bounded queue merged into the replies (STYLE §5.7).
     Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> push =
-        Source.<ByteString>queue(PUSH_QUEUE).preMaterialize(Materializer.matFromSystem(getContext().getSystem()));
+        Source.<ByteString>queue(PUSH_QUEUE).preMaterialize(materializer);
     BoundedSourceQueue<ByteString> pushQueue = push.first();
     PushChannel channel = frame ->
         pushQueue.offer(ByteString.fromArrayUnsafe(Frames.encode(frame))) == QueueOfferResult.enqueued();
@@ -166,6 +171,6 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
           });
           return NotUsed.getInstance();
         });
-    conn.handleWith(flow, getContext().getSystem());
+    conn.handleWith(flow, system);
   }
 }

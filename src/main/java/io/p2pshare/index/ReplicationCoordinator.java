@@ -72,6 +72,8 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
   private final Set<String> backoff = new HashSet<>();
   private Map<String, Long> bytesHeld = new HashMap<>();
   private boolean scanScheduled;
+  private long ticks;
+  private static final int FULL_SCAN_EVERY_TICKS = 12;
   private final ActorRef<IndexEvents.Event> events;
 
   public static Behavior<Command> create(Settings settings, IndexView view, ReplicationLedger ledger,
@@ -109,7 +111,7 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
         })
         .onMessage(IndexEvent.class, this::onEvent)
         .onMessage(GotPeers.class, this::onPeers)
-        .onMessageEquals(Tick.INSTANCE, this::scanNow)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(ScanSoon.INSTANCE, this::scanNow)
         .onMessage(Deadline.class, this::onDeadline)
         .onMessage(RetryReady.class, this::onRetryReady)
@@ -216,6 +218,18 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
       ledger.awaitingAnnounce.remove(a.name());
     }
     scheduleScan();
+    return this;
+  }
+
+  /**
+   * Events trigger scans; the tick only fills free slots, plus a full scan now and then as a
+   * safety net (a scan walks every entry: not every few seconds on a million-entry index).
+   */
+  private Behavior<Command> onTick() {
+    if (++ticks % FULL_SCAN_EVERY_TICKS == 0) {
+      return scanNow();
+    }
+    dispatch();
     return this;
   }
 
