@@ -109,6 +109,9 @@ public final class PieceTransfers {
     return new Published(target, Files.getLastModifiedTime(target).toMillis());
   }
 
+  /** How often one file of a batch is asked again after a BUSY reply. */
+  static final int MAX_BUSY_RETRIES = 50;
+
   /** One small file of a pipelined batch. */
   public record SmallItem(String name, long size, String sha256, PartFile files) {}
 
@@ -140,6 +143,7 @@ public final class PieceTransfers {
         out[k] = new SmallOutcome(null, e, secs(t0));
       }
     }
+    java.util.Map<Integer, Integer> busyRetries = new java.util.HashMap<>();
     if (!toFetch.isEmpty()) {
       SourceConnection c = null;
       int received = 0;
@@ -161,6 +165,11 @@ public final class PieceTransfers {
           int k = toFetch.get(received);
           out[k] = receiveSmall(c, src, items.get(k), t0);
           received++;
+          if (out[k].error() instanceof Refused r && "BUSY".equals(r.code())
+              && busyRetries.merge(k, 1, Integer::sum) <= MAX_BUSY_RETRIES) {
+            out[k] = null;
+            toFetch.add(k); // the source is at its upload limit: ask again after the others
+          }
         }
         pool.release(c);
       } catch (IOException e) {
