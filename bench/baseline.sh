@@ -145,7 +145,7 @@ cat >"$tmp" <<JSON
   "tool": "nginx+curl",
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "git_commit": "$commit",
-  "machine": {"cores": $(nproc), "nginx": "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')", "curl": "$(curl --version | head -1 | cut -d' ' -f2)"},
+  "machine": {"cores": $(nproc), "load_average": $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo -1), "nginx": "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')", "curl": "$(curl --version | head -1 | cut -d' ' -f2)"},
   "parameters": {"levels": [$(echo $levels | sed 's/ /, /g')], "files": $nfiles, "source_dir": "$dir",
     "client": "one curl process per worker, -K config of url/output pairs (curl -o FILE), keep-alive",
     "server": "nginx, sendfile on, access log off",
