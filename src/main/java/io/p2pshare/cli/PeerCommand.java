@@ -63,6 +63,7 @@ public final class PeerCommand implements Callable<Integer> {
     LogSetup.applyLevel(cfg.logging().level());
     PeerSettings settings = PeerSettings.resolve(cfg, loader, new PeerSettings.Flags(
         peerId, port, index, dataDir, maxUploadRate, maxDownloadRate)).createDirs();
+    PeerShell shell = headless ? null : PeerShell.prepare();
     CompletableFuture<InetSocketAddress> started = new CompletableFuture<>();
     ActorSystem<PeerGuardian.Command> system = ActorSystem.create(
         PeerGuardian.create(settings, transferPort, Duration.ofMillis(rescanMs), started),
@@ -84,7 +85,7 @@ public final class PeerCommand implements Callable<Integer> {
         bound.getPort(), settings.index());
     System.out.flush();
     if (!headless) {
-      return PeerShell.run(system, settings, quiet); // returns once the peer has stopped
+      return shell.run(system, settings, quiet); // returns once the peer has stopped
     }
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
