@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code peer --peer ID}: serve this peer's files, stay registered, run replication tasks. */
@@ -53,6 +54,8 @@ public final class PeerCommand implements Callable<Integer> {
       description = "How often the catalog looks for added or removed files.")
   long rescanMs;
 
+  @Mixin MetricsOptions metricsOptions;
+
   /** The transfer server the guardian starts; replaced in tests. */
   static TransferPort transferPort = PeerCommand::defaultTransferPort;
 
@@ -84,17 +87,20 @@ public final class PeerCommand implements Callable<Integer> {
     System.out.printf("%s serving on %s:%d (index %s)%n", settings.peerId(), settings.host(),
         bound.getPort(), settings.index());
     System.out.flush();
-    if (!headless) {
-      return shell.run(system, settings, quiet); // returns once the peer has stopped
+    // --metrics-port: the peer's registry (hooks for bytes, errors, latency: io.p2pshare.metrics.Metrics).
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
+    try (var exporter = MetricsOptions.logged(metricsOptions.start(metrics), settings.peerId())) {
+      if (!headless) {
+        return shell.run(system, settings, quiet); // returns once the peer has stopped
+      }
+      system.getWhenTerminated().toCompletableFuture().get();
     }
-    system.getWhenTerminated().toCompletableFuture().get();
     return 0;
   }
 
   private static java.util.concurrent.CompletionStage<InetSocketAddress> defaultTransferPort(
       akka.actor.typed.javadsl.ActorContext<?> ctx, PeerSettings s, io.p2pshare.transfer.ServedFiles files) {
-    return CompletableFuture.failedFuture(
-        new IllegalStateException("the transfer server is not built into this version yet"));
+    return io.p2pshare.transfer.TransferServer.start(ctx, s, files);
   }
 
   private static String rootMessage(Throwable t) {

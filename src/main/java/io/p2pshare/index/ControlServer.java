@@ -97,8 +97,12 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
 
   private Behavior<Command> onBindResult(BindResult r) {
     if (r.failure() != null) {
+      Throwable root = r.failure();
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
       String reason = "cannot listen on " + settings.host() + ":" + settings.port() + ": "
-          + (r.failure().getMessage() == null ? r.failure().toString() : r.failure().getMessage());
+          + (root.getMessage() == null ? root.toString() : root.getMessage());
       getContext().getLog().error(reason);
       result = new BindFailed(reason);
     } else {

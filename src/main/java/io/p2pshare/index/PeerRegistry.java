@@ -100,11 +100,22 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     /** Sent a HEARTBEAT: no probing needed. */
     boolean heartbeats;
     boolean probing;
+    /** Files this peer has in each shard (from the shards' replies): registered_files. */
+    final int[] shardFiles;
 
-    Session(PeerRecord record, String token, long gen) {
+    Session(PeerRecord record, String token, long gen, int[] shardFiles) {
       this.record = record;
       this.token = token;
       this.gen = gen;
+      this.shardFiles = shardFiles;
+    }
+
+    int files() {
+      int n = 0;
+      for (int f : shardFiles) {
+        n += f;
+      }
+      return n;
     }
   }
 
@@ -113,7 +124,6 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     final ActorRef<Reply> replyTo;
     final String requestId;
     int remaining;
-    int peerFiles;
 
     Pending(Session session, ActorRef<Reply> replyTo, String requestId, int remaining) {
       this.session = session;
@@ -244,7 +254,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     if (p == null) {
       return this; // a removal nobody waits for
     }
-    p.peerFiles += a.peerFiles();
+    p.session.shardFiles[a.shard()] = a.peerFiles();
     if (--p.remaining == 0) {
       pending.remove(a.regId());
       complete(p);
@@ -262,9 +272,9 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
       s.record.setLive(true);
       publish(new IndexEvents.PeerLive(s.record));
       getContext().getLog().info("peer {} live at {}:{} with {} files", s.record.peerId(),
-          s.record.address().host(), s.record.address().port(), p.peerFiles);
+          s.record.address().host(), s.record.address().port(), s.files());
     }
-    p.replyTo.tell(new Reply(new RegistryResponse(Status.OK, p.peerFiles, s.token,
+    p.replyTo.tell(new Reply(new RegistryResponse(Status.OK, s.files(), s.token,
         settings.heartbeatIntervalMs(), false, List.of())));
   }
 
@@ -277,7 +287,9 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
         id -> new PeerRecord(id, new PeerRecord.Address("127.0.0.1", 0)));
     byte[] raw = new byte[16];
     RANDOM.nextBytes(raw);
-    Session s = new Session(record, HexFormat.of().formatHex(raw), nextGen++);
+    // Entries of a dead session survive until purged: carry their counts over.
+    int[] shardFiles = old != null ? old.shardFiles : new int[shards.size()];
+    Session s = new Session(record, HexFormat.of().formatHex(raw), nextGen++, shardFiles);
     sessions.put(peerId, s);
     peerByToken.put(s.token, peerId);
     return s;

@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
@@ -40,7 +41,7 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, ManifestDone, Ready, PieceDone, WholeDone, Published {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Retry {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -89,6 +90,21 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
 
+  /** A source that answered BUSY may be asked again. */
+  private record Retry(int source) implements Command {}
+
+  /** How often a BUSY source is asked again before it counts as unusable. */
+  static final int MAX_BUSY_RETRIES = 20;
+
+  private record SmallDone(int source, PieceTransfers.Small result, Throwable failure) implements Command {}
+
+  /** Files up to this size with a known hash take the one-step in-memory path. */
+  static final long SMALL_FILE = 1024 * 1024;
+
+  private final TimerScheduler<Command> timers;
+  private int busyRetries;
+  private int cooling;
+  private boolean publishing;
   private final long id;
   private final Request req;
   private final Deps deps;
@@ -109,11 +125,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private boolean anyCorrupt;
 
   public static Behavior<Command> create(long id, Request req, Deps deps, ActorRef<Event> replyTo) {
-    return Behaviors.setup(ctx -> new Download(ctx, id, req, deps, replyTo));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Download(ctx, timers, id, req, deps, replyTo)));
   }
 
-  private Download(ActorContext<Command> ctx, long id, Request req, Deps deps, ActorRef<Event> replyTo) {
+  private Download(ActorContext<Command> ctx, TimerScheduler<Command> timers, long id, Request req,
+      Deps deps, ActorRef<Event> replyTo) {
     super(ctx);
+    this.timers = timers;
     this.id = id;
     this.req = req;
     this.deps = deps;
@@ -132,11 +151,13 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return newReceiveBuilder()
         .onMessage(Found.class, this::onFound)
         .onMessage(Prepared.class, this::onPrepared)
+        .onMessage(SmallDone.class, this::onSmall)
         .onMessage(ManifestDone.class, this::onManifest)
         .onMessage(Ready.class, this::onReady)
         .onMessage(PieceDone.class, this::onPiece)
         .onMessage(WholeDone.class, this::onWhole)
         .onMessage(Published.class, this::onPublished)
+        .onMessage(Retry.class, this::onRetry)
         .build();
   }
 
@@ -151,8 +172,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return fail(r.error() != null && r.error().contains("NOT_FOUND") ? "NOT_FOUND" : "UNAVAILABLE",
           "search failed: " + r.error());
     }
-    Holders.Choice c = Holders.choose(r.response().results() == null ? List.of() : r.response().results(),
-        deps.selfPeerId(), deps.maxSources(), (int) id);
+    List<io.p2pshare.protocol.SearchResult> results =
+        r.response().results() == null ? List.of() : r.response().results();
+    if (req.meta() != null && req.meta().sha256() != null) {
+      // A particular version was asked for (a replication task): only its holders will do.
+      results = results.stream().filter(x -> x.meta() != null
+          && req.meta().sha256().equalsIgnoreCase(x.meta().sha256())).toList();
+    }
+    Holders.Choice c = Holders.choose(results, deps.selfPeerId(), deps.maxSources(), (int) id);
     if (c.sources().isEmpty()) {
       return fail("NOT_FOUND", "no live peer holds '" + req.fileName() + "'");
     }
@@ -167,6 +194,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
     long pieceSize = deps.pieceSize();
+    if (sha != null && size != null && size <= SMALL_FILE && size <= pieceSize) {
+      return fetchSmall(0);
+    }
     PartFile pf = files;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
@@ -197,6 +227,77 @@ public final class Download extends AbstractBehavior<Download.Command> {
     Files.deleteIfExists(pf.part());
     pf.deleteRecord();
     return new Prepared(Existing.ABSENT, null, new BitSet(), null);
+  }
+
+  // ---- small files: one step ----
+
+  private Behavior<Command> fetchSmall(int from) {
+    int s = from;
+    while (s < sources.size() && bad[s]) {
+      s++;
+    }
+    if (s >= sources.size()) {
+      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
+          "no usable source left for '" + req.fileName() + "': " + lastProblem);
+    }
+    int src = s;
+    PeerAddress addr = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    PartFile pf = files;
+    long size = meta.sizeBytes();
+    String sha = meta.sha256();
+    long pieceSize = deps.pieceSize();
+    String type = req.transferType();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.small(addr, type, pf, size, sha, pieceSize);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (r, err) -> new SmallDone(src, r, err));
+    return this;
+  }
+
+  private Behavior<Command> onSmall(SmallDone d) {
+    PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
+      busyRetries++;
+      timers.startSingleTimer(new Retry(-1 - d.source()), backoff());
+      return this;
+    }
+    if (d.failure() != null) {
+      bad[d.source()] = true;
+      lastProblem = root(d.failure());
+      getContext().getLog().warn("{}: fetch from {} failed ({})", req.fileName(), src.peerId(), lastProblem);
+      return fetchSmall(d.source() + 1);
+    }
+    PieceTransfers.Small r = d.result();
+    if (r instanceof PieceTransfers.AlreadyThere) {
+      replyTo.tell(new Finished(id, req.fileName(), files.target(), meta.sizeOrZero(), meta.sha256(),
+          List.of(), seconds(), meta.sizeOrZero(), 0));
+      return Behaviors.stopped();
+    }
+    if (r instanceof PieceTransfers.Taken) {
+      return fail("EXISTS", files.target() + " exists and is not this file; not overwritten");
+    }
+    fetchedBytes += meta.sizeOrZero();
+    if (r instanceof PieceTransfers.BadBytes) {
+      bad[d.source()] = true;
+      anyCorrupt = true;
+      lastProblem = "bytes from " + src.peerId() + " failed SHA-256 verification";
+      getContext().getLog().warn("{}: {}; trying another source", req.fileName(), lastProblem);
+      return fetchSmall(d.source() + 1);
+    }
+    PieceTransfers.Published p = (PieceTransfers.Published) r;
+    usedSources.add(src.peerId());
+    FileEntry e = new FileEntry(req.fileName(), p.path(), req.origin(), meta.sizeOrZero(), p.mtimeMs(),
+        meta.sha256(), deps.pieceSize(), List.of(meta.sha256()));
+    if (deps.catalog() != null) {
+      deps.catalog().tell(new Catalog.AddKnown(e));
+    }
+    replyTo.tell(new Finished(id, req.fileName(), p.path(), e.size(), e.sha256(),
+        List.copyOf(usedSources), seconds(), 0, fetchedBytes));
+    return Behaviors.stopped();
   }
 
   // ---- 2. what the pieces are ----
@@ -313,6 +414,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   /** Gives every idle good source a piece; finishes or fails when nothing is left to do. */
   private Behavior<Command> pump() {
+    if (publishing) {
+      return this;
+    }
     for (int s = 0; s < sources.size(); s++) {
       if (bad[s] || busy[s]) {
         continue;
@@ -326,7 +430,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (plan.done() && plan.idle()) {
       return publish();
     }
-    if (plan.idle()) {
+    if (plan.idle() && cooling == 0) {
       return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
           "no usable source left for '" + req.fileName() + "': " + lastProblem);
     }
@@ -360,6 +464,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private Behavior<Command> onPiece(PieceDone d) {
     busy[d.source()] = false;
     PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
+      plan.giveBack(d.index());
+      busyRetries++;
+      busy[d.source()] = true; // cooling down: no piece until the retry
+      cooling++;
+      timers.startSingleTimer(new Retry(d.source()), backoff());
+      return pump();
+    }
     if (d.failure() != null) {
       plan.giveBack(d.index());
       bad[d.source()] = true;
@@ -382,6 +494,23 @@ public final class Download extends AbstractBehavior<Download.Command> {
       replyTo.tell(new Progress(id, req.fileName(), plan.verifiedBytes(), meta.sizeOrZero()));
     }
     return pump();
+  }
+
+  private Behavior<Command> onRetry(Retry r) {
+    if (r.source() < 0) {
+      return fetchSmall(-1 - r.source()); // the small path: ask the same source again
+    }
+    cooling--;
+    busy[r.source()] = false;
+    return pump();
+  }
+
+  private static boolean isBusy(Throwable t) {
+    return unwrap(t) instanceof PieceTransfers.Refused r && "BUSY".equals(r.code());
+  }
+
+  private Duration backoff() {
+    return Duration.ofMillis(Math.min(2000, 50L * (1L << Math.min(busyRetries, 6))));
   }
 
   // ---- base v1 whole-file fallback ----
@@ -432,6 +561,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   // ---- 4. publish ----
 
   private Behavior<Command> publish() {
+    publishing = true;
     PartFile pf = files;
     long pieceSize = deps.pieceSize();
     List<String> pieces = plan != null ? planHashes() : null;

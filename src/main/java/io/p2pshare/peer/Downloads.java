@@ -138,6 +138,7 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
       e.total = p.total();
     } else {
       e.answered = true;
+      byPath.remove(e.path()); // done with that path: a retry may start at once
     }
     e.start.replyTo().tell(w.event());
     return this;
@@ -170,7 +171,7 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     Entry e = entries.remove(c.id());
     running--;
     if (e != null) {
-      byPath.remove(e.path());
+      byPath.remove(e.path(), e.id);
       if (!e.answered) {
         e.start.replyTo().tell(new Download.Failed(e.id, e.start.request().fileName(), "IO",
             "download stopped unexpectedly"));

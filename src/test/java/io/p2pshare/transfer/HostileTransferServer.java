@@ -1,0 +1,156 @@
+package io.p2pshare.transfer;
+
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.ErrorCode;
+import io.p2pshare.protocol.ErrorReply;
+import io.p2pshare.protocol.Frames;
+import io.p2pshare.protocol.ManifestResponse;
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.protocol.TransferHeader;
+import io.p2pshare.protocol.TransferRequest;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A misbehaving transfer port for client tests (blocking sockets, a thread per connection):
+ * serves one in-memory file under any name, in the manner chosen by {@link #mode}.
+ */
+public final class HostileTransferServer implements AutoCloseable {
+  /** How it misbehaves. */
+  public enum Mode {
+    /** Correct replies (a reference for the others). */
+    HONEST,
+    /** Correct headers, one flipped byte in each body. */
+    CORRUPT,
+    /** Announces the full body, sends half of it, then closes the connection. */
+    TRUNCATE,
+    /** Base v1 peer: no MANIFEST (UNKNOWN_TYPE), ranges ignored, no offset/length in headers. */
+    BASE_V1,
+    /** Answers with something that is not a frame. */
+    GARBAGE,
+    /** Announces one byte more than asked for. */
+    WRONG_LENGTH
+  }
+
+  public volatile Mode mode;
+  private final byte[] content;
+  private final ServerSocket server;
+  private final List<Socket> conns = new CopyOnWriteArrayList<>();
+
+  public HostileTransferServer(byte[] content, Mode mode) throws IOException {
+    this.content = content;
+    this.mode = mode;
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(this::acceptLoop, "hostile-transfer");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket c : conns) {
+      c.close();
+    }
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket c = server.accept();
+        c.setTcpNoDelay(true);
+        conns.add(c);
+        Thread t = new Thread(() -> serve(c), "hostile-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket c) {
+    try (c) {
+      InputStream in = new BufferedInputStream(c.getInputStream());
+      OutputStream out = c.getOutputStream();
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0) {
+        if (b != '\n') {
+          line.write(b);
+          continue;
+        }
+        Envelope req = Frames.decode(line.toByteArray());
+        line.reset();
+        if (!handle(req, out)) {
+          return;
+        }
+        out.flush();
+      }
+    } catch (IOException | RuntimeException e) {
+      // connection gone
+    }
+  }
+
+  /** False: close the connection now. */
+  private boolean handle(Envelope req, OutputStream out) throws IOException {
+    TransferRequest r = req.payloadAs(TransferRequest.class);
+    Mode m = mode;
+    if (m == Mode.GARBAGE) {
+      out.write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      return true;
+    }
+    if (req.type().equals(MessageType.MANIFEST_REQUEST)) {
+      if (m == Mode.BASE_V1) {
+        out.write(Frames.encode(req.reply("hostile", ErrorReply.of(ErrorCode.UNKNOWN_TYPE, "unknown type"))));
+      } else {
+        PieceHasher.Hashes h = hash(content);
+        out.write(Frames.encode(req.reply("hostile",
+            new ManifestResponse("ok", r.fileName(), h.size(), h.sha256(), h.pieceSize(), h.pieces()))));
+      }
+      return true;
+    }
+    boolean base = m == Mode.BASE_V1;
+    int off = base || r.offset() == null ? 0 : (int) (long) r.offset();
+    int len = base || r.length() == null ? content.length - off : (int) (long) r.length();
+    long announced = m == Mode.WRONG_LENGTH ? len + 1 : len;
+    out.write(Frames.encode(req.reply("hostile", new TransferHeader("ok", r.fileName(),
+        (long) content.length, announced, base ? null : (long) off, base ? null : announced, null, null, null))));
+    out.flush();
+    byte[] body = Arrays.copyOfRange(content, off, off + len);
+    if (m == Mode.CORRUPT && body.length > 0) {
+      body[body.length / 2] ^= 0x5A;
+    }
+    if (m == Mode.TRUNCATE) {
+      out.write(body, 0, body.length / 2);
+      out.flush();
+      return false;
+    }
+    out.write(body);
+    return true;
+  }
+
+  static PieceHasher.Hashes hash(byte[] content) throws IOException {
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("hostile", ".bin");
+    try {
+      java.nio.file.Files.write(f, content);
+      return PieceHasher.hash(f, PieceHasher.DEFAULT_PIECE_SIZE);
+    } finally {
+      java.nio.file.Files.deleteIfExists(f);
+    }
+  }
+}
