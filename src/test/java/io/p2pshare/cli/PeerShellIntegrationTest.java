@@ -221,4 +221,36 @@ class PeerShellIntegrationTest {
     assertTrue(s.contains("Shutting down peer...") && s.contains("Peer stopped."), s);
     assertTrue(Files.readString(data.resolve(".shell-history-peer3")).contains("download " + FILE));
   }
+
+  /** {@code printf '...' | p2pshare peer --peer peer4}: the real command, stdin a pipe. */
+  @Test
+  void scriptedThroughStdinOfARealPeerProcess() throws Exception {
+    Path cfg = Files.writeString(data.resolve("empty-config.json"), "{}");
+    Path out = data.resolve("peer4.out");
+    Path err = data.resolve("peer4.err");
+    Process p = io.p2pshare.testing.JavaProcess.start(out, err, List.of(),
+        "peer", "--peer", "peer4", "--port", "0", "--index", "127.0.0.1:" + indexPort,
+        "--data-dir", data.toString(), "--config", cfg.toString());
+    try (var stdin = p.getOutputStream()) {
+      stdin.write(("lookup " + FILE + "\ndownload " + FILE + "\nlist downloaded\nstats\nexit\n")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+    if (!exited) {
+      p.destroyForcibly();
+    }
+    String o = Files.readString(out);
+    String diag = o + "\n--- stderr ---\n" + Files.readString(err);
+    assertTrue(exited, diag);
+    assertEquals(0, p.exitValue(), diag);
+    List<String> lines = o.lines().toList();
+    assertTrue(lines.get(0).matches("peer4 serving on 127\\.0\\.0\\.1:\\d+ \\(index 127\\.0\\.0\\.1:" + indexPort + "\\)"), diag);
+    assertEquals("Peers serving '" + FILE + "':", lines.get(1), diag);
+    assertTrue(lines.contains("Downloaded files (1):"), diag);
+    assertTrue(lines.stream().anyMatch(l -> l.matches("Downloaded '" + FILE + "' from 127\\.0\\.0\\.1:\\d+ -> .*peer4/downloaded/" + FILE)), diag);
+    assertTrue(lines.contains("Performance stats:"), diag);
+    assertEquals(List.of("Shutting down peer...", "Peer stopped."), lines.subList(lines.size() - 2, lines.size()), diag);
+    assertFalse(o.contains("\u001b"), "no escape sequences when stdin is a pipe");
+    assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(data.resolve("peer4/downloaded/" + FILE))));
+  }
 }
