@@ -134,7 +134,7 @@ class PeerShellIntegrationTest {
   void theReferenceSessionThroughAPipe() throws Exception {
     ActorPeerConsole console = peer1("peer1");
     String script = "lookup " + FILE + "\ndownload " + FILE + "\nlist downloaded\nlist replicated\n"
-        + "search kb_005\nstatus\npeers\nlookup nope.txt\nstats\nexit\n";
+        + "search kb_005\nstatus\npeers\nlookup nope.txt\ndownload nope.txt\nstats\nexit\n";
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PlainShellIO io = new PlainShellIO(new BufferedReader(new StringReader(script)),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -179,6 +179,8 @@ class PeerShellIntegrationTest {
     i++;
     assertEquals("No peers serving 'nope.txt'.", lines.get(i++), out);
     assertEquals("", lines.get(i++));
+    assertEquals("error: No peers serving 'nope.txt'.", lines.get(i++), out);
+    assertEquals("", lines.get(i++));
     assertEquals("Performance stats:", lines.get(i++), out);
     assertTrue(lines.get(i++).matches("  Search time: mean=\\d+\\.\\d{4}s stdev=\\d+\\.\\d{4}s min=\\d+\\.\\d{4}s "
         + "max=\\d+\\.\\d{4}s p50=\\d+\\.\\d{4}s p99=\\d+\\.\\d{4}s \\(3 lookups\\)"), out);
@@ -191,6 +193,7 @@ class PeerShellIntegrationTest {
     assertEquals("Peer stopped.", lines.get(i++), out);
     assertEquals(lines.size(), i, out);
     assertFalse(out.contains("\u001b"));
+    assertFalse(Files.exists(data.resolve("peer1/downloaded/nope.txt")));
 
     Path got = data.resolve("peer1/downloaded/" + FILE);
     assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(got)));
