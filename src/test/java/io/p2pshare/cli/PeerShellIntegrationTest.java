@@ -39,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shell end to end: a real index and two real peers (actor systems in this JVM, loopback,
- * ephemeral ports, temp dirs, the real transfer server), peer1's shell driven through a pipe and a
- * the reference session's commands and output shapes.
+ * ephemeral ports, temp dirs, the real transfer server); the shell driven through a pipe, a JLine
+ * terminal and the stdin of a real peer process; the reference session's commands and output
+ * shapes; cancel.
  */
 class PeerShellIntegrationTest {
   private static final String FILE = "peer2_kb_0050.txt";
