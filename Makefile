@@ -45,7 +45,7 @@ demo: $(JAR) ## Build, start an index and two peers on loopback, search and down
 
 .PHONY: bench-baseline bench-jmh
 bench-baseline: $(JAR) ## nginx+curl alone on peer1's generated files (bench/baseline.sh)
-	java -jar $(JAR) bench baseline --peer peer1 --kb 200 --mb 20 --gb 0 --concurrency 1 2 4
+	bin/p2pshare bench baseline --peer peer1 --kb 200 --mb 20 --gb 0 --concurrency 1 2 4
 
 bench-jmh: ## JMH microbenchmarks (codec, index lookups, piece hashing); not part of make test
 	$(MVN) -DskipTests install
@@ -75,14 +75,15 @@ run-peer1: $(JAR) setup ## Run peer1 (interactive) against the local index (logs
 run-peer2: $(JAR) setup ## Run peer2 (interactive) against the local index (logs/peer2.log)
 	P2P_LOG_FILE=1 bin/p2pshare peer --peer peer2
 
-bench-quick: $(JAR) ## Quick benchmark (about a minute), JSON into bench/results/
-	bin/p2pshare bench quick
+bench-quick: $(JAR) ## Quick benchmark on an own loopback index + peer (< 2 min), JSON into bench/results/
+	bin/p2pshare bench quick --peer peer1 --self-contained
 
-bench-sweep: $(JAR) ## Strong-scaling sweep over concurrency, JSON into bench/results/
-	bin/p2pshare bench sweep
+bench-sweep: $(JAR) ## Strong-scaling sweep at concurrency 1 2 4 + nginx+curl baseline, JSON and PNG into bench/results/
+	bin/p2pshare bench sweep --peer peer1 --self-contained --kb 200 --mb 20 --gb 0 --concurrency 1 2 4
+	bin/p2pshare plot --input bench/results/strong_scaling_sweep.json --output bench/results/strong_throughput.png
 
-plot: $(JAR) ## Plot throughput vs concurrency from the sweep into bench/results/throughput.png
-	bin/p2pshare plot --input bench/results/strong_scaling_sweep.json --output bench/results/throughput.png
+plot: $(JAR) ## Plot throughput vs concurrency from the sweep into bench/results/strong_throughput.png (+ .csv)
+	bin/p2pshare plot --input bench/results/strong_scaling_sweep.json --output bench/results/strong_throughput.png
 
 # ---- Docker / Compose (docker-compose.yml, docker/Dockerfile) ----
 
@@ -110,5 +111,5 @@ docker-logs: ## Follow the logs of all three containers
 docker-down: ## Stop and remove the containers (data and logs stay)
 	$(COMPOSE) down
 
-docker-clean: ## Remove containers, volumes, orphans and the image
-	$(COMPOSE) down --volumes --remove-orphans --rmi local
+docker-clean: ## Remove containers, volumes and orphan containers (the image stays)
+	$(COMPOSE) down --volumes --remove-orphans

@@ -172,10 +172,19 @@ public final class SelfContained implements AutoCloseable {
     progress.println("started " + name + " (log " + log + ")");
   }
 
-  /** Surefire may hide the class path in a manifest-only jar; prefer its full list. */
+  /**
+   * Our class path, absolute (the children run in the temp dir). Surefire may hide the class
+   * path in a manifest-only jar; prefer its full list.
+   */
   static String classPath() {
     String cp = System.getProperty("surefire.test.class.path");
-    return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+    if (cp == null || cp.isBlank()) {
+      cp = System.getProperty("java.class.path");
+    }
+    return java.util.Arrays.stream(cp.split(java.io.File.pathSeparator))
+        .filter(e -> !e.isBlank())
+        .map(e -> Path.of(e).toAbsolutePath().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
   }
 
   private void awaitPort(int port, String name) throws Exception {

@@ -91,7 +91,8 @@ public final class BenchCommand implements Callable<Integer> {
         description = "concurrent downloads per level (default ${DEFAULT-VALUE})")
     List<Integer> levels;
 
-    @Option(names = "--downloader", defaultValue = Downloaders.WIRE, description = "download machinery: wire (default ${DEFAULT-VALUE})")
+    @Option(names = "--downloader", defaultValue = Downloaders.GET,
+        description = "get (the peer's download code, default) or wire (a plain blocking OBTAIN client)")
     String downloader;
 
     @Option(names = "--work-dir", description = "where downloads land (default: a temp dir on this disk)")
@@ -215,8 +216,10 @@ public final class BenchCommand implements Callable<Integer> {
     extra.put("gb", s.gb);
     StrongScaling.Params p = new StrongScaling.Params(s.levels, sys.workDir(s),
         Downloaders.describe(s.downloader), s.warmupFiles);
-    return new StrongScaling(p, files, Downloaders.factory(s.downloader, sys.index), extra,
-        progress()).run(mode);
+    try (Downloaders.Closeable d = Downloaders.factory(s.downloader, sys.index,
+        sys.config.peer().pieceSizeBytes())) {
+      return new StrongScaling(p, files, d.factory(), extra, progress()).run(mode);
+    }
   }
 
   static List<FileSpec> files(Sut sys, StrongOptions s) throws IOException {
@@ -245,6 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      LogSetup.applyLevel("WARN"); // the job's own progress lines only
       WeakOptions w = new WeakOptions();
       w.levels = List.of(1, 2, 4, 8);
       w.perClient = 5_000;
@@ -254,7 +258,7 @@ public final class BenchCommand implements Callable<Integer> {
       s.mb = 10;
       s.gb = 0;
       s.levels = List.of(1, 2, 4);
-      s.downloader = Downloaders.WIRE;
+      s.downloader = Downloaders.GET;
       s.warmupFiles = 20;
       try (Sut sys = new Sut(target, s.counts(), progress())) {
         try {
@@ -281,6 +285,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      LogSetup.applyLevel("WARN"); // the job's own progress lines only
       checkLevels(weak.levels, "--levels");
       try (Sut sys = new Sut(target, new Workload.Counts(200, 20, 0), progress())) {
         write(out, runWeak(sys, target, weak, "weak"));
@@ -300,6 +305,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      LogSetup.applyLevel("WARN"); // the job's own progress lines only
       checkLevels(strong.levels, "--concurrency");
       try (Sut sys = new Sut(target, strong.counts(), progress())) {
         write(out, runStrong(sys, strong, "strong", files(sys, strong)));
@@ -324,6 +330,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      LogSetup.applyLevel("WARN"); // the job's own progress lines only
       checkLevels(strong.levels, "--concurrency");
       try (Sut sys = new Sut(target, strong.counts(), progress())) {
         List<FileSpec> files = files(sys, strong);
@@ -384,6 +391,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      LogSetup.applyLevel("WARN"); // the job's own progress lines only
       checkLevels(strong.levels, "--concurrency");
       AppConfig cfg = ConfigLoader.fromSystem().load(config);
       Path source = dir;

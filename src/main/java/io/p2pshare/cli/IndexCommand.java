@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code index [--config F] [--host H] [--port P]}: runs the index server until Ctrl-C. */
@@ -30,6 +31,8 @@ public final class IndexCommand implements Callable<Integer> {
   @Option(names = "--bench-preload", hidden = true,
       description = "PREFIX,NAMES[,PEERS[,WIDTH]]: register NAMES names held by PEERS peers (bench/README.md).")
   String preload;
+
+  @Mixin MetricsOptions metricsOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -51,8 +54,11 @@ public final class IndexCommand implements Callable<Integer> {
       IndexPreload.start(((ControlServer.Bound) binding).address(), preload,
           cfg.replication().heartbeatIntervalMs());
     }
-    // Ctrl-C runs CoordinatedShutdown (JVM shutdown hook): unbind, then terminate.
-    system.getWhenTerminated().toCompletableFuture().join();
+    try (IndexMetrics metrics = IndexMetrics.start(metricsOptions,
+        ((ControlServer.Bound) binding).address(), cfg.replication().heartbeatIntervalMs())) {
+      // Ctrl-C runs CoordinatedShutdown (JVM shutdown hook): unbind, then terminate.
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
     return 0;
   }
 }

@@ -34,4 +34,11 @@ public final class MetricsOptions {
     }
     return Optional.of(MetricsExporter.start(metrics, host, port));
   }
+
+  /** Logs where the metrics are served; the result closes the exporter (or nothing). */
+  static AutoCloseable logged(Optional<MetricsExporter> exporter, String node) {
+    exporter.ifPresent(e -> org.slf4j.LoggerFactory.getLogger(MetricsOptions.class)
+        .info("{}: metrics on http://{}:{}/metrics", node, e.host(), e.port()));
+    return () -> exporter.ifPresent(MetricsExporter::close);
+  }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code peer --peer ID}: serve this peer's files, stay registered, run replication tasks. */
@@ -30,6 +31,9 @@ public final class PeerCommand implements Callable<Integer> {
 
   @Option(names = "--headless", description = "No interactive prompt (serve until stopped).")
   boolean headless;
+
+  @Option(names = "--quiet", description = "Interactive prompt without download progress bars.")
+  boolean quiet;
 
   @Option(names = "--port", description = "Transfer port (default: base_port + N - 1 for peerN; 0 = any).")
   Integer port;
@@ -50,6 +54,8 @@ public final class PeerCommand implements Callable<Integer> {
       description = "How often the catalog looks for added or removed files.")
   long rescanMs;
 
+  @Mixin MetricsOptions metricsOptions;
+
   /** The transfer server the guardian starts; replaced in tests. */
   static TransferPort transferPort = PeerCommand::defaultTransferPort;
 
@@ -60,6 +66,7 @@ public final class PeerCommand implements Callable<Integer> {
     LogSetup.applyLevel(cfg.logging().level());
     PeerSettings settings = PeerSettings.resolve(cfg, loader, new PeerSettings.Flags(
         peerId, port, index, dataDir, maxUploadRate, maxDownloadRate)).createDirs();
+    PeerShell shell = headless ? null : PeerShell.prepare();
     CompletableFuture<InetSocketAddress> started = new CompletableFuture<>();
     ActorSystem<PeerGuardian.Command> system = ActorSystem.create(
         PeerGuardian.create(settings, transferPort, Duration.ofMillis(rescanMs), started),
@@ -80,7 +87,14 @@ public final class PeerCommand implements Callable<Integer> {
     System.out.printf("%s serving on %s:%d (index %s)%n", settings.peerId(), settings.host(),
         bound.getPort(), settings.index());
     System.out.flush();
-    system.getWhenTerminated().toCompletableFuture().get();
+    // --metrics-port: the peer's registry (hooks for bytes, errors, latency: io.p2pshare.metrics.Metrics).
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
+    try (var exporter = MetricsOptions.logged(metricsOptions.start(metrics), settings.peerId())) {
+      if (!headless) {
+        return shell.run(system, settings, quiet); // returns once the peer has stopped
+      }
+      system.getWhenTerminated().toCompletableFuture().get();
+    }
     return 0;
   }
 

@@ -40,8 +40,8 @@ public interface PeerConsole {
   /** Index connection, session and task state. */
   CompletionStage<Status> status();
 
-  /** Live peers known to the index. */
-  CompletionStage<List<PeerInfo>> peers();
+  /** Live peers: how many the index counts, and the ones this peer knows the address of. */
+  CompletionStage<Peers> peers();
 
   /** Background events (replication finished, index lost / reconnected), one line each. */
   void onEvent(Consumer<String> listener);
@@ -102,7 +102,7 @@ public interface PeerConsole {
     public static final Counters NONE = new Counters(Map.of());
   }
 
-  /** What {@code status} shows. {@code session} is a short, non-secret form of the token. */
+  /** What {@code status} shows. {@code session}: registration state in a few words, or null. */
   record Status(
       String peerId, String serving, String index, boolean indexConnected, String session,
       int filesShared, int filesReplicated, int filesDownloaded, int tasksRunning,
@@ -114,4 +114,14 @@ public interface PeerConsole {
 
   /** A live peer as the index knows it. {@code files} is -1 when unknown. */
   record PeerInfo(String peerId, String host, int port, long files) {}
+
+  /**
+   * {@code live}: the index's count (-1 if it did not say); {@code known}: peers with their
+   * address (the index has no "list peers" message, so these come from its answers).
+   */
+  record Peers(long live, List<PeerInfo> known) {
+    public Peers {
+      known = List.copyOf(known);
+    }
+  }
 }

@@ -59,6 +59,10 @@ public final class Render {
    * {@code cwd} when it lies under it, as the reference prints {@code data/peer1/downloaded/X}.
    */
   public static String downloaded(Downloaded d, Path cwd) {
+    if (d.sources().isEmpty() && d.resumedBytes() >= d.bytes()) {
+      return "'" + d.name() + "' is already here, verified: " + display(d.path(), cwd)
+          + "\n(" + Units.bytesAndSize(d.bytes()) + "; nothing downloaded)";
+    }
     String from = d.sources().isEmpty() ? "(local)" : String.join(", ", d.sources());
     long transferred = Math.max(0, d.bytes() - d.resumedBytes());
     double rate = d.seconds() > 0 ? transferred / d.seconds() : 0;
@@ -122,7 +126,7 @@ public final class Render {
         .append(s.serving())
         .append("\n  Index: ").append(s.index()).append(s.indexConnected() ? " connected" : " NOT connected (retrying)");
     if (s.session() != null && !s.session().isBlank()) {
-      sb.append(", session ").append(s.session());
+      sb.append(", ").append(s.session());
     }
     sb.append("\n  Files: ").append(s.filesShared()).append(" local, ")
         .append(s.filesReplicated()).append(" replicated, ")
@@ -134,13 +138,18 @@ public final class Render {
     return sb.toString();
   }
 
-  public static String peers(List<PeerInfo> peers) {
-    StringBuilder sb = new StringBuilder("Live peers (").append(peers.size()).append("):");
-    for (PeerInfo p : peers) {
+  public static String peers(PeerConsole.Peers peers) {
+    long live = peers.live() >= 0 ? peers.live() : peers.known().size();
+    StringBuilder sb = new StringBuilder("Live peers (").append(live).append("):");
+    for (PeerInfo p : peers.known()) {
       sb.append("\n  - ").append(p.peerId()).append(" @ ").append(p.host()).append(':').append(p.port());
       if (p.files() >= 0) {
         sb.append(" (").append(p.files()).append(p.files() == 1 ? " file)" : " files)");
       }
+    }
+    if (live > peers.known().size()) {
+      sb.append("\n  (").append(live - peers.known().size())
+          .append(" more; the index names peers only in lookup and search answers)");
     }
     return sb.toString();
   }
@@ -169,6 +178,7 @@ public final class Render {
         "  search <text>          names containing <text> (any case), with sizes and holders",
         "  download <name>        fetch, verify and save into downloaded/ (progress bar if slow;",
         "                         Ctrl-C cancels it and keeps the verified part for a resume)",
+        "  download <name> &      the same in the background: the prompt comes back at once",
         "  cancel <name>          stop a running download",
         "  list local|downloaded|replicated",
         "                         the files in one of this peer's directories",

@@ -20,7 +20,6 @@ public final class Holder {
   private final long h1;
   private final long h2;
   private final long h3;
-  private final boolean hasSha;
 
   Holder(PeerRecord peer, FileMeta meta) {
     this.peer = peer;
@@ -31,10 +30,8 @@ public final class Holder {
       h1 = Long.parseUnsignedLong(sha, 16, 32, 16);
       h2 = Long.parseUnsignedLong(sha, 32, 48, 16);
       h3 = Long.parseUnsignedLong(sha, 48, 64, 16);
-      hasSha = true;
     } else {
-      h0 = h1 = h2 = h3 = 0;
-      hasSha = false;
+      h0 = h1 = h2 = h3 = 0; // all zero = no hash (no boolean: it would round the object to 64 bytes)
     }
   }
 
@@ -64,12 +61,12 @@ public final class Holder {
   }
 
   public boolean hasSha() {
-    return hasSha;
+    return (h0 | h1 | h2 | h3) != 0;
   }
 
   /** Lowercase hex, or null. */
   public String sha256() {
-    if (!hasSha) {
+    if (!hasSha()) {
       return null;
     }
     char[] out = new char[64];

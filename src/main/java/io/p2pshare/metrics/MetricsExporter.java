@@ -11,9 +11,11 @@ import java.io.UncheckedIOException;
  */
 public final class MetricsExporter implements AutoCloseable {
   private final HTTPServer server;
+  private final String host;
 
-  private MetricsExporter(HTTPServer server) {
+  private MetricsExporter(HTTPServer server, String host) {
     this.server = server;
+    this.host = host;
   }
 
   /** Starts listening; port 0 picks a free port (see {@link #port()}). */
@@ -23,11 +25,15 @@ public final class MetricsExporter implements AutoCloseable {
           .hostname(host)
           .port(port)
           .registry(metrics.registry())
-          .buildAndStart());
+          .buildAndStart(), host);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the metrics port " + host + ":" + port
           + ": " + e.getMessage(), e);
     }
+  }
+
+  public String host() {
+    return host;
   }
 
   public int port() {

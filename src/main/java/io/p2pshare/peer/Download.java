@@ -6,6 +6,10 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.PostStop;
+import io.p2pshare.transfer.TransferClient;
+import java.util.concurrent.CompletionStage;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
@@ -40,7 +44,8 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, ManifestDone, Ready, PieceDone, WholeDone, Published {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Retry,
+          StartPiece {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -89,6 +94,24 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
 
+  /** A rate-limited piece whose time has come. */
+  private record StartPiece(int source, int index) implements Command {}
+
+  /** A source that answered BUSY may be asked again. */
+  private record Retry(int source) implements Command {}
+
+  /** How often a BUSY source is asked again before it counts as unusable. */
+  static final int MAX_BUSY_RETRIES = 20;
+
+  private record SmallDone(int source, PieceTransfers.Small result, Throwable failure) implements Command {}
+
+  /** Files up to this size with a known hash take the one-step in-memory path. */
+  static final long SMALL_FILE = 1024 * 1024;
+
+  private final TimerScheduler<Command> timers;
+  private int busyRetries;
+  private int cooling;
+  private boolean publishing;
   private final long id;
   private final Request req;
   private final Deps deps;
@@ -98,6 +121,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private FileMeta meta;
   private List<PeerAddress> sources = List.of();
   private boolean[] bad;
+  private CompletionStage<TransferClient>[] clients = newClients(0);
   private boolean[] busy;
   private final Set<String> usedSources = new LinkedHashSet<>();
   private PiecePlan plan;
@@ -109,11 +133,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private boolean anyCorrupt;
 
   public static Behavior<Command> create(long id, Request req, Deps deps, ActorRef<Event> replyTo) {
-    return Behaviors.setup(ctx -> new Download(ctx, id, req, deps, replyTo));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Download(ctx, timers, id, req, deps, replyTo)));
   }
 
-  private Download(ActorContext<Command> ctx, long id, Request req, Deps deps, ActorRef<Event> replyTo) {
+  private Download(ActorContext<Command> ctx, TimerScheduler<Command> timers, long id, Request req,
+      Deps deps, ActorRef<Event> replyTo) {
     super(ctx);
+    this.timers = timers;
     this.id = id;
     this.req = req;
     this.deps = deps;
@@ -132,11 +159,15 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return newReceiveBuilder()
         .onMessage(Found.class, this::onFound)
         .onMessage(Prepared.class, this::onPrepared)
+        .onMessage(SmallDone.class, this::onSmall)
         .onMessage(ManifestDone.class, this::onManifest)
         .onMessage(Ready.class, this::onReady)
         .onMessage(PieceDone.class, this::onPiece)
         .onMessage(WholeDone.class, this::onWhole)
         .onMessage(Published.class, this::onPublished)
+        .onMessage(Retry.class, this::onRetry)
+        .onMessage(StartPiece.class, this::onStartPiece)
+        .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
@@ -151,8 +182,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return fail(r.error() != null && r.error().contains("NOT_FOUND") ? "NOT_FOUND" : "UNAVAILABLE",
           "search failed: " + r.error());
     }
-    Holders.Choice c = Holders.choose(r.response().results() == null ? List.of() : r.response().results(),
-        deps.selfPeerId(), deps.maxSources(), (int) id);
+    List<io.p2pshare.protocol.SearchResult> results =
+        r.response().results() == null ? List.of() : r.response().results();
+    if (req.meta() != null && req.meta().sha256() != null) {
+      // A particular version was asked for (a replication task): only its holders will do.
+      results = results.stream().filter(x -> x.meta() != null
+          && req.meta().sha256().equalsIgnoreCase(x.meta().sha256())).toList();
+    }
+    Holders.Choice c = Holders.choose(results, deps.selfPeerId(), deps.maxSources(), (int) id);
     if (c.sources().isEmpty()) {
       return fail("NOT_FOUND", "no live peer holds '" + req.fileName() + "'");
     }
@@ -163,10 +200,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
     this.meta = m == null ? FileMeta.EMPTY : m;
     this.sources = List.copyOf(holders.subList(0, Math.min(deps.maxSources(), holders.size())));
     this.bad = new boolean[sources.size()];
+    this.clients = newClients(sources.size());
     this.busy = new boolean[sources.size()];
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
     long pieceSize = deps.pieceSize();
+    if (sha != null && size != null && size <= SMALL_FILE && size <= pieceSize) {
+      return fetchSmall(0);
+    }
     PartFile pf = files;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
@@ -197,6 +238,77 @@ public final class Download extends AbstractBehavior<Download.Command> {
     Files.deleteIfExists(pf.part());
     pf.deleteRecord();
     return new Prepared(Existing.ABSENT, null, new BitSet(), null);
+  }
+
+  // ---- small files: one step ----
+
+  private Behavior<Command> fetchSmall(int from) {
+    int s = from;
+    while (s < sources.size() && bad[s]) {
+      s++;
+    }
+    if (s >= sources.size()) {
+      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
+          "no usable source left for '" + req.fileName() + "': " + lastProblem);
+    }
+    int src = s;
+    PeerAddress addr = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    PartFile pf = files;
+    long size = meta.sizeBytes();
+    String sha = meta.sha256();
+    long pieceSize = deps.pieceSize();
+    String type = req.transferType();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.small(addr, type, pf, size, sha, pieceSize);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (r, err) -> new SmallDone(src, r, err));
+    return this;
+  }
+
+  private Behavior<Command> onSmall(SmallDone d) {
+    PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
+      busyRetries++;
+      timers.startSingleTimer(new Retry(-1 - d.source()), backoff());
+      return this;
+    }
+    if (d.failure() != null) {
+      bad[d.source()] = true;
+      lastProblem = root(d.failure());
+      getContext().getLog().warn("{}: fetch from {} failed ({})", req.fileName(), src.peerId(), lastProblem);
+      return fetchSmall(d.source() + 1);
+    }
+    PieceTransfers.Small r = d.result();
+    if (r instanceof PieceTransfers.AlreadyThere) {
+      replyTo.tell(new Finished(id, req.fileName(), files.target(), meta.sizeOrZero(), meta.sha256(),
+          List.of(), seconds(), meta.sizeOrZero(), 0));
+      return Behaviors.stopped();
+    }
+    if (r instanceof PieceTransfers.Taken) {
+      return fail("EXISTS", files.target() + " exists and is not this file; not overwritten");
+    }
+    fetchedBytes += meta.sizeOrZero();
+    if (r instanceof PieceTransfers.BadBytes) {
+      bad[d.source()] = true;
+      anyCorrupt = true;
+      lastProblem = "bytes from " + src.peerId() + " failed SHA-256 verification";
+      getContext().getLog().warn("{}: {}; trying another source", req.fileName(), lastProblem);
+      return fetchSmall(d.source() + 1);
+    }
+    PieceTransfers.Published p = (PieceTransfers.Published) r;
+    usedSources.add(src.peerId());
+    FileEntry e = new FileEntry(req.fileName(), p.path(), req.origin(), meta.sizeOrZero(), p.mtimeMs(),
+        meta.sha256(), deps.pieceSize(), List.of(meta.sha256()));
+    if (deps.catalog() != null) {
+      deps.catalog().tell(new Catalog.AddKnown(e));
+    }
+    replyTo.tell(new Finished(id, req.fileName(), p.path(), e.size(), e.sha256(),
+        List.copyOf(usedSources), seconds(), 0, fetchedBytes));
+    return Behaviors.stopped();
   }
 
   // ---- 2. what the pieces are ----
@@ -239,23 +351,16 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return fail("UNAVAILABLE", "no source sent a usable manifest: " + lastProblem);
     }
     int s = manifestTry;
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
     String name = req.fileName();
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      try {
-        return t.manifest(src, name);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, deps.blocking()), (m, err) -> new ManifestDone(s, m, err));
+    getContext().pipeToSelf(client(s).thenCompose(c -> c.manifest(name)),
+        (m, err) -> new ManifestDone(s, m, err));
     return this;
   }
 
   private Behavior<Command> onManifest(ManifestDone m) {
     if (m.failure() != null) {
       Throwable cause = unwrap(m.failure());
-      if (cause instanceof PieceTransfers.Refused r && "NOT_FOUND".equals(r.code())) {
+      if ("NOT_FOUND".equals(refusedCode(cause))) {
         bad[m.source()] = true;
         lastProblem = cause.getMessage();
         manifestTry++;
@@ -313,6 +418,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   /** Gives every idle good source a piece; finishes or fails when nothing is left to do. */
   private Behavior<Command> pump() {
+    if (publishing) {
+      return this;
+    }
     for (int s = 0; s < sources.size(); s++) {
       if (bad[s] || busy[s]) {
         continue;
@@ -326,7 +434,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (plan.done() && plan.idle()) {
       return publish();
     }
-    if (plan.idle()) {
+    if (plan.idle() && cooling == 0) {
       return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
           "no usable source left for '" + req.fileName() + "': " + lastProblem);
     }
@@ -335,34 +443,84 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private void startPiece(int s, int i) {
     busy[s] = true;
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
+    long wait = deps.transfers().limiter().reserve(plan.length(i));
+    if (wait > 0) {
+      // --max-download-rate: this piece's bytes are paid for; start it when they are due.
+      timers.startSingleTimer(new StartPiece(s, i), Duration.ofNanos(wait));
+    } else {
+      launchPiece(s, i);
+    }
+  }
+
+  private Behavior<Command> onStartPiece(StartPiece sp) {
+    launchPiece(sp.source(), sp.index());
+    return this;
+  }
+
+  private void launchPiece(int s, int i) {
     Path part = files.part();
     long off = plan.offset(i);
     long len = plan.length(i);
     String expected = plan.hash(i);
     boolean record = useRecord;
-    boolean ranged = plan.pieces() > 1 || meta.sha256() != null;
     PartFile pf = files;
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      try {
-        PieceTransfers.Piece p = t.piece(src, req.transferType(), req.fileName(), part, i, off, len, ranged);
-        if (record && p.sha256().equalsIgnoreCase(expected)) {
-          pf.appendVerified(i);
-        }
-        return p;
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, deps.blocking()), (p, err) -> new PieceDone(s, i, p, err));
+    String type = req.transferType();
+    String name = req.fileName();
+    CompletionStage<PieceTransfers.Piece> piece = client(s)
+        .thenCompose(c -> c.fetch(type, name, off, len, part))
+        .thenApplyAsync(r -> {
+          if (record && r.sha256().equalsIgnoreCase(expected)) {
+            try {
+              pf.appendVerified(i); // the resume record: this piece is on disk and good
+            } catch (IOException e) {
+              throw new CompletionException(e);
+            }
+          }
+          return new PieceTransfers.Piece(i, r.sha256(), r.bytes());
+        }, deps.blocking());
+    getContext().pipeToSelf(piece, (p, err) -> new PieceDone(s, i, p, err));
+  }
+
+  /** The persistent connection to source {@code s}, opened on first use. */
+  private CompletionStage<TransferClient> client(int s) {
+    if (clients[s] == null) {
+      PeerAddress src = sources.get(s);
+      clients[s] = TransferClient.connect(getContext().getSystem(), src.host(), src.port(),
+          deps.selfPeerId() == null ? "get" : deps.selfPeerId());
+    }
+    return clients[s];
+  }
+
+  private void dropClient(int s) {
+    CompletionStage<TransferClient> c = clients[s];
+    clients[s] = null;
+    if (c != null) {
+      c.thenAccept(TransferClient::close);
+    }
+  }
+
+  private Behavior<Command> onPostStop() {
+    for (int s = 0; s < clients.length; s++) {
+      dropClient(s);
+    }
+    return this;
   }
 
   private Behavior<Command> onPiece(PieceDone d) {
     busy[d.source()] = false;
     PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
+      plan.giveBack(d.index());
+      busyRetries++;
+      busy[d.source()] = true; // cooling down: no piece until the retry
+      cooling++;
+      timers.startSingleTimer(new Retry(d.source()), backoff());
+      return pump();
+    }
     if (d.failure() != null) {
       plan.giveBack(d.index());
       bad[d.source()] = true;
+      dropClient(d.source());
       lastProblem = root(d.failure());
       getContext().getLog().warn("{}: piece {} from {} failed ({}); dropping that source",
           req.fileName(), d.index(), src.peerId(), lastProblem);
@@ -384,19 +542,43 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return pump();
   }
 
+  private Behavior<Command> onRetry(Retry r) {
+    if (r.source() < 0) {
+      return fetchSmall(-1 - r.source()); // the small path: ask the same source again
+    }
+    cooling--;
+    busy[r.source()] = false;
+    return pump();
+  }
+
+  private static boolean isBusy(Throwable t) {
+    return "BUSY".equals(refusedCode(unwrap(t)));
+  }
+
+  /** The wire error code of a refusal (either transfer path), else null. */
+  private static String refusedCode(Throwable t) {
+    if (t instanceof TransferClient.Refused r) {
+      return r.code();
+    }
+    if (t instanceof PieceTransfers.Refused r) {
+      return r.code();
+    }
+    return null;
+  }
+
+  private Duration backoff() {
+    return Duration.ofMillis(Math.min(2000, 50L * (1L << Math.min(busyRetries, 6))));
+  }
+
   // ---- base v1 whole-file fallback ----
 
   private Behavior<Command> fetchWhole(int s) {
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
     Path part = files.part();
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      try {
-        return t.whole(src, req.transferType(), req.fileName(), part);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, deps.blocking()), (w, err) -> new WholeDone(s, w, err));
+    String type = req.transferType();
+    String name = req.fileName();
+    getContext().pipeToSelf(client(s).thenCompose(c -> c.fetchWhole(type, name, part))
+            .thenApply(r -> new PieceTransfers.Whole(r.bytes(), r.sha256())),
+        (w, err) -> new WholeDone(s, w, err));
     return this;
   }
 
@@ -432,6 +614,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   // ---- 4. publish ----
 
   private Behavior<Command> publish() {
+    publishing = true;
     PartFile pf = files;
     long pieceSize = deps.pieceSize();
     List<String> pieces = plan != null ? planHashes() : null;
@@ -498,6 +681,11 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private double seconds() {
     return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<TransferClient>[] newClients(int n) {
+    return new CompletionStage[n];
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -22,12 +22,20 @@ import java.util.Map;
  */
 public final class Downloads extends AbstractBehavior<Downloads.Command> {
 
-  public sealed interface Command permits Start, ListActive, Wrapped, ChildStopped {}
+  public sealed interface Command permits Start, ListActive, Cancel, Wrapped, ChildStopped {}
 
   /** Start a download; {@code replyTo} gets {@link Download.Event}s (ids from this actor). */
   public record Start(Download.Request request, ActorRef<Download.Event> replyTo) implements Command {}
 
   public record ListActive(ActorRef<Active> replyTo) implements Command {}
+
+  /**
+   * Stop the download of {@code fileName} into {@code targetDir}, running or queued; replies
+   * whether there was one. Its requester gets {@code Failed} with code {@code CANCELLED}. The
+   * {@code .part} file and resume record stay (a later download resumes from the verified
+   * pieces); the final name is never written.
+   */
+  public record Cancel(String fileName, Path targetDir, ActorRef<Boolean> replyTo) implements Command {}
 
   /** One running or queued download as {@code status} shows it. */
   public record Item(long id, String fileName, Path targetDir, long bytes, long total, boolean running) {}
@@ -45,6 +53,8 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     long total;
     boolean running;
     boolean answered;
+    boolean cancelled;
+    ActorRef<Download.Command> child;
 
     Entry(long id, Start start) {
       this.id = id;
@@ -81,6 +91,7 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     return newReceiveBuilder()
         .onMessage(Start.class, this::onStart)
         .onMessage(ListActive.class, this::onList)
+        .onMessage(Cancel.class, this::onCancel)
         .onMessage(Wrapped.class, this::onEvent)
         .onMessage(ChildStopped.class, this::onChildStopped)
         .build();
@@ -113,12 +124,13 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
               .onFailure(SupervisorStrategy.stop()),
           "download-" + e.id);
       getContext().watchWith(child, new ChildStopped(e.id));
+      e.child = child;
     }
   }
 
   private Behavior<Command> onEvent(Wrapped w) {
     Entry e = entries.get(w.event().id());
-    if (e == null) {
+    if (e == null || e.cancelled) {
       return this;
     }
     if (w.event() instanceof Download.Progress p) {
@@ -126,8 +138,32 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
       e.total = p.total();
     } else {
       e.answered = true;
+      byPath.remove(e.path()); // done with that path: a retry may start at once
     }
     e.start.replyTo().tell(w.event());
+    return this;
+  }
+
+  private Behavior<Command> onCancel(Cancel c) {
+    Path path = c.targetDir().resolve(c.fileName()).toAbsolutePath();
+    Long id = byPath.get(path);
+    Entry e = id == null ? null : entries.get(id);
+    if (e == null || e.cancelled) {
+      c.replyTo().tell(false);
+      return this;
+    }
+    e.cancelled = true;
+    e.answered = true;
+    e.start.replyTo().tell(new Download.Failed(e.id, c.fileName(), "CANCELLED", "cancelled"));
+    getContext().getLog().info("{}: download cancelled", c.fileName());
+    if (e.running) {
+      getContext().stop(e.child); // ChildStopped then frees the path and starts the next one
+    } else {
+      queue.remove(e);
+      entries.remove(e.id);
+      byPath.remove(path);
+    }
+    c.replyTo().tell(true);
     return this;
   }
 
@@ -135,7 +171,7 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
     Entry e = entries.remove(c.id());
     running--;
     if (e != null) {
-      byPath.remove(e.path());
+      byPath.remove(e.path(), e.id);
       if (!e.answered) {
         e.start.replyTo().tell(new Download.Failed(e.id, e.start.request().fileName(), "IO",
             "download stopped unexpectedly"));

@@ -36,12 +36,18 @@ public final class GetClient implements AutoCloseable {
 
   private static final String REFINE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._-";
   private static final int MAX_REFINE_DEPTH = 4;
+  /** Pipelined small-file connections per run, and requests in flight on each. */
+  private static final int SMALL_CONNECTIONS = 4;
+  private static final int SMALL_WINDOW = 8;
 
   private final ActorSystem<?> system;
   private final ActorRef<IndexClient.Command> index;
   private final ActorRef<Downloads.Command> downloads;
   private final SourcePool pool;
   private final String clientId;
+  private final PieceTransfers transfers;
+  private final long pieceSize;
+  private final int concurrency;
 
   public GetClient(ActorSystem<?> system, Endpoint indexEndpoint, long maxDownloadRate,
       long pieceSize, int concurrency) {
@@ -52,8 +58,10 @@ public final class GetClient implements AutoCloseable {
     this.index = system.systemActorOf(
         IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
         "get-index-" + suffix, Props.empty());
-    Download.Deps deps = new Download.Deps(index, null,
-        new PieceTransfers(pool, new RateLimiter(maxDownloadRate)),
+    this.transfers = new PieceTransfers(pool, new RateLimiter(maxDownloadRate));
+    this.pieceSize = pieceSize;
+    this.concurrency = concurrency;
+    Download.Deps deps = new Download.Deps(index, null, transfers,
         system.dispatchers().lookup(DispatcherSelector.blocking()), clientId, 4, pieceSize,
         Duration.ofSeconds(30));
     this.downloads = system.systemActorOf(Downloads.create(deps, concurrency),
@@ -129,9 +137,84 @@ public final class GetClient implements AutoCloseable {
 
   /**
    * Runs the downloads; completes with one final event (Finished or Failed) per request, in
-   * request order. Progress events go to {@code progress}.
+   * request order. Progress events go to {@code progress}. Small files whose holders and hash
+   * are known (from {@link #match}) go first through pipelined batches, a few persistent
+   * connections per source; whatever a batch could not finish goes through the per-file
+   * {@link Download} actors, which try the other sources.
    */
   public CompletionStage<List<Download.Event>> download(List<Download.Request> requests,
+      Consumer<Download.Progress> progress) {
+    Download.Event[] results = new Download.Event[requests.size()];
+    Map<PeerAddress, List<Integer>> small = new LinkedHashMap<>();
+    for (int i = 0; i < requests.size(); i++) {
+      Download.Request r = requests.get(i);
+      if (r.holders() != null && !r.holders().isEmpty() && r.meta() != null
+          && r.meta().sha256() != null && r.meta().sizeBytes() != null
+          && r.meta().sizeBytes() <= Download.SMALL_FILE && r.meta().sizeBytes() <= pieceSize) {
+        small.computeIfAbsent(r.holders().get(0), k -> new ArrayList<>()).add(i);
+      }
+    }
+    List<CompletableFuture<Void>> batches = new ArrayList<>();
+    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    int totalSmall = small.values().stream().mapToInt(List::size).sum();
+    // A few connections, and no more requests in flight in total than a peer serves at once
+    // by default (peer.max_uploads = 32): beyond that it answers BUSY.
+    int connections = Math.max(1, Math.min(concurrency, SMALL_CONNECTIONS));
+    int chunk = Math.max(32, (totalSmall + connections - 1) / connections);
+    for (Map.Entry<PeerAddress, List<Integer>> g : small.entrySet()) {
+      List<Integer> idx = g.getValue();
+      for (int from = 0; from < idx.size(); from += chunk) {
+        List<Integer> slice = idx.subList(from, Math.min(idx.size(), from + chunk));
+        batches.add(CompletableFuture.runAsync(() -> runBatch(g.getKey(), slice, requests, results),
+            blocking));
+      }
+    }
+    return CompletableFuture.allOf(batches.toArray(new CompletableFuture[0]))
+        .thenCompose(v -> {
+          List<Integer> rest = new ArrayList<>();
+          for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+              rest.add(i);
+            }
+          }
+          return viaActors(rest.stream().map(requests::get).toList(), progress).thenApply(evs -> {
+            for (int k = 0; k < rest.size(); k++) {
+              results[rest.get(k)] = evs.get(k);
+            }
+            return List.of(results);
+          });
+        });
+  }
+
+  private void runBatch(PeerAddress src, List<Integer> slice, List<Download.Request> requests,
+      Download.Event[] results) {
+    List<PieceTransfers.SmallItem> items = new ArrayList<>();
+    for (int i : slice) {
+      Download.Request r = requests.get(i);
+      items.add(new PieceTransfers.SmallItem(r.fileName(), r.meta().sizeBytes(), r.meta().sha256(),
+          new PartFile(r.targetDir(), r.fileName())));
+    }
+    List<PieceTransfers.SmallOutcome> outs = transfers.smallBatch(src, MessageType.OBTAIN_REQUEST,
+        items, pieceSize, SMALL_WINDOW);
+    for (int k = 0; k < slice.size(); k++) {
+      int i = slice.get(k);
+      Download.Request r = requests.get(i);
+      PieceTransfers.SmallOutcome o = outs.get(k);
+      long size = r.meta().sizeBytes();
+      if (o.small() instanceof PieceTransfers.Published p) {
+        results[i] = new Download.Finished(i, r.fileName(), p.path(), size, r.meta().sha256(),
+            List.of(src.peerId()), o.seconds(), 0, size);
+      } else if (o.small() instanceof PieceTransfers.AlreadyThere) {
+        results[i] = new Download.Finished(i, r.fileName(), new PartFile(r.targetDir(), r.fileName()).target(),
+            size, r.meta().sha256(), List.of(), o.seconds(), size, 0);
+      } else if (o.small() instanceof PieceTransfers.Taken) {
+        results[i] = new Download.Failed(i, r.fileName(), "EXISTS",
+            r.targetDir().resolve(r.fileName()) + " exists and is not this file; not overwritten");
+      } // bad bytes or an error: left null, retried by a Download actor (other sources too)
+    }
+  }
+
+  private CompletionStage<List<Download.Event>> viaActors(List<Download.Request> requests,
       Consumer<Download.Progress> progress) {
     CompletableFuture<List<Download.Event>> result = new CompletableFuture<>();
     if (requests.isEmpty()) {

@@ -96,6 +96,11 @@ public final class PartFile {
    * link fails if the name is taken (atomic), then the .part is removed.
    */
   public void publish() throws IOException {
+    publish(true);
+  }
+
+  /** As {@link #publish()}; {@code hadRecord} false skips removing a record never written. */
+  public void publish(boolean hadRecord) throws IOException {
     try {
       Files.createLink(target, part);
       Files.delete(part);
@@ -105,6 +110,8 @@ public final class PartFile {
       }
       Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
-    deleteRecord();
+    if (hadRecord) {
+      deleteRecord();
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.p2pshare.peer;
 
-import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.transfer.PieceHasher;
@@ -15,8 +14,10 @@ import java.util.List;
 
 /**
  * The blocking steps of a download (each runs as one task on the blocking-IO dispatcher and
- * reports back to its {@link Download} actor): manifest, one piece, a whole-file base-v1 fetch,
- * re-verification of resumed pieces, and the final check of an existing file.
+ * reports back to its {@link Download} actor or to {@link GetClient}): the one-step path for
+ * small files (fetch into memory, verify, write, rename), pipelined batches of them over one
+ * pooled connection, and re-verification of resumed pieces. Multi-piece files go through the
+ * transfer package's Streams {@code TransferClient} instead.
  */
 public final class PieceTransfers {
   /** A reply with an error header (no body followed); the connection stays usable. */
@@ -47,66 +48,170 @@ public final class PieceTransfers {
     this.limiter = limiter;
   }
 
-  public ManifestResponse manifest(PeerAddress src, String name) throws IOException {
-    SourceConnection c = pool.borrow(src.host(), src.port());
-    boolean clean = false;
-    try {
-      ManifestResponse m = c.manifest(name);
-      clean = true;
-      if (!"ok".equals(m.status())) {
-        throw new Refused(null, "no manifest from " + src.peerId());
-      }
-      return m;
-    } finally {
-      finish(c, clean);
-    }
+  public RateLimiter limiter() {
+    return limiter;
   }
 
-  /** Fetches one range into {@code part} at its offset and returns the hash of the bytes. */
-  public Piece piece(PeerAddress src, String type, String name, Path part, int index, long offset,
-      long length, boolean ranged) throws IOException {
+  /** Outcome of the one-step small-file path. */
+  public sealed interface Small permits Published, AlreadyThere, Taken, BadBytes {}
+
+  /** Fetched, verified and renamed: the file's final path and mtime. */
+  public record Published(Path path, long mtimeMs) implements Small {}
+
+  /** The name holds this very content already. */
+  public record AlreadyThere() implements Small {}
+
+  /** The name holds something else: never overwritten. */
+  public record Taken() implements Small {}
+
+  /** The bytes did not match the hash (nothing written under the final name). */
+  public record BadBytes(String sha256) implements Small {}
+
+  /**
+   * A file small enough to hold in memory, with a known hash: fetch, verify, write the .part,
+   * rename, all in one blocking step (thousands of tiny files: one thread hop each, not four).
+   */
+  public Small small(PeerAddress src, String type, PartFile pf, long size, String sha256,
+      long pieceSize) throws IOException {
+    Path target = pf.target();
+    if (Files.exists(target)) {
+      boolean same = Files.size(target) == size
+          && PieceHasher.hash(target, pieceSize).sha256().equalsIgnoreCase(sha256);
+      return same ? new AlreadyThere() : new Taken();
+    }
+    String name = target.getFileName().toString();
     SourceConnection c = pool.borrow(src.host(), src.port());
     boolean clean = false;
-    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
-      TransferHeader h = ranged
-          ? c.request(type, name, offset, length) : c.request(type, name, null, null);
+    byte[] body;
+    try {
+      TransferHeader h = c.request(type, name, 0L, size);
       if (!h.ok()) {
         clean = true;
         throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
             + (h.code() == null ? "" : " (" + h.code() + ")"));
       }
-      long n = h.bodyLength();
-      if (n != length) {
-        throw new IOException(src.peerId() + " announced " + n + " bytes, expected " + length);
+      if (h.bodyLength() != size) {
+        throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + size);
       }
-      MessageDigest d = PieceHasher.sha256();
-      c.readBody(n, ch, offset, d, limiter);
+      body = c.readBodyBytes((int) size, limiter);
       clean = true;
-      return new Piece(index, PieceHasher.hex(d.digest()), n);
     } finally {
       finish(c, clean);
+    }
+    MessageDigest d = PieceHasher.sha256();
+    String got = PieceHasher.hex(d.digest(body));
+    if (!got.equalsIgnoreCase(sha256)) {
+      return new BadBytes(got);
+    }
+    Files.createDirectories(target.getParent());
+    Files.write(pf.part(), body);
+    pf.publish(false);
+    return new Published(target, Files.getLastModifiedTime(target).toMillis());
+  }
+
+  /** How often one file of a batch is asked again after a BUSY reply. */
+  static final int MAX_BUSY_RETRIES = 50;
+
+  /** One small file of a pipelined batch. */
+  public record SmallItem(String name, long size, String sha256, PartFile files) {}
+
+  /** Per item: a {@link Small} outcome, or the error that stopped it. */
+  public record SmallOutcome(Small small, IOException error, double seconds) {}
+
+  /**
+   * Many small files from one source over one connection, pipelined: up to {@code window}
+   * requests in flight, replies read in order, each verified and renamed as in {@link #small}.
+   * An IO error fails the item it hit and every later one (the caller retries them elsewhere).
+   */
+  public List<SmallOutcome> smallBatch(PeerAddress src, String type, List<SmallItem> items,
+      long pieceSize, int window) {
+    long t0 = System.nanoTime();
+    SmallOutcome[] out = new SmallOutcome[items.size()];
+    List<Integer> toFetch = new java.util.ArrayList<>();
+    for (int k = 0; k < items.size(); k++) {
+      SmallItem it = items.get(k);
+      try {
+        Path target = it.files().target();
+        if (Files.exists(target)) {
+          boolean same = Files.size(target) == it.size()
+              && PieceHasher.hash(target, pieceSize).sha256().equalsIgnoreCase(it.sha256());
+          out[k] = new SmallOutcome(same ? new AlreadyThere() : new Taken(), null, secs(t0));
+        } else {
+          toFetch.add(k);
+        }
+      } catch (IOException e) {
+        out[k] = new SmallOutcome(null, e, secs(t0));
+      }
+    }
+    java.util.Map<Integer, Integer> busyRetries = new java.util.HashMap<>();
+    if (!toFetch.isEmpty()) {
+      SourceConnection c = null;
+      int received = 0;
+      try {
+        c = pool.borrow(src.host(), src.port());
+        Files.createDirectories(items.get(toFetch.get(0)).files().target().getParent());
+        int sent = 0;
+        while (received < toFetch.size()) {
+          boolean wrote = false;
+          while (sent < toFetch.size() && sent - received < window) {
+            SmallItem it = items.get(toFetch.get(sent));
+            c.sendRequest(type, it.name(), 0L, it.size());
+            sent++;
+            wrote = true;
+          }
+          if (wrote) {
+            c.flush();
+          }
+          int k = toFetch.get(received);
+          out[k] = receiveSmall(c, src, items.get(k), t0);
+          received++;
+          if (out[k].error() instanceof Refused r && "BUSY".equals(r.code())
+              && busyRetries.merge(k, 1, Integer::sum) <= MAX_BUSY_RETRIES) {
+            out[k] = null;
+            toFetch.add(k); // the source is at its upload limit: ask again after the others
+          }
+        }
+        pool.release(c);
+      } catch (IOException e) {
+        if (c != null) {
+          c.close();
+        }
+        for (int r = received; r < toFetch.size(); r++) {
+          out[toFetch.get(r)] = new SmallOutcome(null, e, secs(t0));
+        }
+      }
+    }
+    return List.of(out);
+  }
+
+  private SmallOutcome receiveSmall(SourceConnection c, PeerAddress src, SmallItem it, long t0)
+      throws IOException {
+    TransferHeader h = c.readHeader();
+    if (!h.ok()) {
+      return new SmallOutcome(null, new Refused(h.code(), src.peerId() + ": "
+          + (h.error() == null ? "refused" : h.error())), secs(t0));
+    }
+    if (h.bodyLength() != it.size()) {
+      throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + it.size());
+    }
+    byte[] body = c.readBodyBytes((int) it.size(), limiter);
+    String got = PieceHasher.hex(PieceHasher.sha256().digest(body));
+    if (!got.equalsIgnoreCase(it.sha256())) {
+      return new SmallOutcome(new BadBytes(got), null, secs(t0));
+    }
+    PartFile pf = it.files();
+    try {
+      Files.write(pf.part(), body);
+      pf.publish(false);
+      return new SmallOutcome(new Published(pf.target(),
+          Files.getLastModifiedTime(pf.target()).toMillis()), null, secs(t0));
+    } catch (IOException e) {
+      return new SmallOutcome(null, e, secs(t0)); // a local problem: the connection is fine
     }
   }
 
-  /** Base v1: the whole file in one stream (no range fields), size checked by the caller. */
-  public Whole whole(PeerAddress src, String type, String name, Path part) throws IOException {
-    SourceConnection c = pool.borrow(src.host(), src.port());
-    boolean clean = false;
-    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      TransferHeader h = c.request(type, name, null, null);
-      if (!h.ok()) {
-        clean = true;
-        throw new Refused(h.code(), src.peerId() + ": " + h.error());
-      }
-      long n = h.bodyLength();
-      MessageDigest d = PieceHasher.sha256();
-      c.readBody(n, ch, 0, d, limiter);
-      clean = true;
-      return new Whole(n, PieceHasher.hex(d.digest()));
-    } finally {
-      finish(c, clean);
-    }
+  private static double secs(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** Re-hashes the pieces a resume record claims; returns those that really match. */

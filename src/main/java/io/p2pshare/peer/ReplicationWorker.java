@@ -54,6 +54,8 @@ public final class ReplicationWorker extends AbstractBehavior<ReplicationWorker.
   /** file name → task ids waiting on the copy of that file. */
   private final Map<String, List<ReplicationTask>> running = new LinkedHashMap<>();
   private final Set<String> seenTaskIds = new HashSet<>();
+  /** Files whose named source failed and that are being fetched from any holder instead. */
+  private final Set<String> retriedViaIndex = new HashSet<>();
   private long done;
   private long failed;
 
@@ -145,12 +147,25 @@ public final class ReplicationWorker extends AbstractBehavior<ReplicationWorker.
     if (d.event() instanceof Download.Finished f) {
       finish(f.fileName(), ReplicationReport.DONE, null);
     } else if (d.event() instanceof Download.Failed f) {
+      List<ReplicationTask> tasks = running.get(f.fileName());
+      boolean sourceProblem = "UNAVAILABLE".equals(f.code()) || "VERIFY_FAILED".equals(f.code());
+      if (tasks != null && sourceProblem && retriedViaIndex.add(f.fileName())) {
+        // The named source is gone or bad: any other live holder will do.
+        ReplicationTask t = tasks.get(0);
+        getContext().getLog().info("task {}: source failed ({}); asking the index for other holders",
+            t.taskId(), f.error());
+        downloads.tell(new Downloads.Start(new Download.Request(t.fileName(), replicatedDir,
+            Origin.REPLICATED, MessageType.REPLICATE_REQUEST, null,
+            new FileMeta(t.sizeBytes(), t.sha256())), downloadAdapter));
+        return this;
+      }
       finish(f.fileName(), ReplicationReport.FAILED, f.code() + ": " + f.error());
     }
     return this;
   }
 
   private void finish(String fileName, String status, String error) {
+    retriedViaIndex.remove(fileName);
     List<ReplicationTask> tasks = running.remove(fileName);
     if (tasks == null) {
       return;

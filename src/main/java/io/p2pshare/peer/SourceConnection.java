@@ -71,6 +71,21 @@ public final class SourceConnection implements Closeable {
     return readPayload(TransferHeader.class);
   }
 
+  /** Queues a request without flushing (pipelining: several requests, then their replies). */
+  public void sendRequest(String type, String fileName, Long offset, Long length) throws IOException {
+    out.write(Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq),
+        new TransferRequest(fileName, offset, length))));
+  }
+
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  /** Reads the next reply header (replies come in request order). */
+  public TransferHeader readHeader() throws IOException {
+    return readPayload(TransferHeader.class);
+  }
+
   public ManifestResponse manifest(String fileName) throws IOException {
     send(MessageType.MANIFEST_REQUEST, new TransferRequest(fileName, null, null));
     return readPayload(ManifestResponse.class);
@@ -98,6 +113,21 @@ public final class SourceConnection implements Closeable {
       }
       left -= r;
     }
+  }
+
+  /** Reads exactly {@code n} body bytes into memory (small files only). */
+  public byte[] readBodyBytes(int n, RateLimiter limiter) throws IOException {
+    limiter.acquire(n);
+    byte[] dst = new byte[n];
+    int off = 0;
+    while (off < n) {
+      int r = in.read(dst, off, n - off);
+      if (r < 0) {
+        throw new EOFException("source closed the connection with " + (n - off) + " body bytes missing");
+      }
+      off += r;
+    }
+    return dst;
   }
 
   private void send(String type, Object payload) throws IOException {

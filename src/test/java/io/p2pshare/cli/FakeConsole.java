@@ -87,8 +87,8 @@ final class FakeConsole implements PeerConsole {
   }
 
   @Override
-  public CompletionStage<List<PeerInfo>> peers() {
-    return CompletableFuture.completedFuture(List.of(new PeerInfo("peer1", "127.0.0.1", 7100, 2)));
+  public CompletionStage<Peers> peers() {
+    return CompletableFuture.completedFuture(new Peers(1, List.of(new PeerInfo("peer1", "127.0.0.1", 7100, 2))));
   }
 
   @Override

@@ -62,6 +62,15 @@ class RenderTest {
   }
 
   @Test
+  void aFileAlreadyHereIsSaidPlainly() {
+    Path cwd = Path.of("/work/p2p");
+    Downloaded d = new Downloaded("a.txt", List.of(), cwd.resolve("data/peer1/downloaded/a.txt"), 1024, 0.2, 1024, SHA);
+    assertEquals("""
+        'a.txt' is already here, verified: data/peer1/downloaded/a.txt
+        (1024 bytes, 1.0 KiB; nothing downloaded)""", Render.downloaded(d, cwd));
+  }
+
+  @Test
   void listAsTheReference() {
     assertEquals("""
         Downloaded files (1):
@@ -114,11 +123,11 @@ class RenderTest {
 
   @Test
   void statusAndPeers() {
-    Status s = new Status("peer1", "127.0.0.1:7100", "127.0.0.1:7000", true, "3fa9c2d8", 1100, 2, 1,
+    Status s = new Status("peer1", "127.0.0.1:7100", "127.0.0.1:7000", true, "registered", 1100, 2, 1,
         1, 0, List.of("big.bin"));
     assertEquals("""
         Peer peer1 serving 127.0.0.1:7100
-          Index: 127.0.0.1:7000 connected, session 3fa9c2d8
+          Index: 127.0.0.1:7000 connected, registered
           Files: 1100 local, 2 replicated, 1 downloaded
           Replication tasks: 1 running, 0 queued
           Downloads: big.bin""", Render.status(s));
@@ -129,7 +138,13 @@ class RenderTest {
         Live peers (2):
           - peer1 @ 127.0.0.1:7100 (1100 files)
           - peer2 @ 127.0.0.1:7101""",
-        Render.peers(List.of(new PeerInfo("peer1", "127.0.0.1", 7100, 1100), new PeerInfo("peer2", "127.0.0.1", 7101, -1))));
+        Render.peers(new PeerConsole.Peers(2, List.of(new PeerInfo("peer1", "127.0.0.1", 7100, 1100),
+            new PeerInfo("peer2", "127.0.0.1", 7101, -1)))));
+    assertEquals("""
+        Live peers (3):
+          - peer1 @ 127.0.0.1:7100
+          (2 more; the index names peers only in lookup and search answers)""",
+        Render.peers(new PeerConsole.Peers(3, List.of(new PeerInfo("peer1", "127.0.0.1", 7100, -1)))));
   }
 
   @Test

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +43,7 @@ class MetricsExporterIntegrationTest {
       assertEquals(200, resp.statusCode());
       assertTrue(resp.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
           resp.headers().toString());
-      Map<String, Double> samples = parse(resp.body());
+      Map<String, Double> samples = PromText.parse(resp.body());
 
       assertEquals(1.0, samples.get("p2pshare_info{node=\"index-test\",role=\"index\"}"));
       assertEquals(3.0, samples.get("p2pshare_peers{state=\"live\"}"));
@@ -90,31 +89,5 @@ class MetricsExporterIntegrationTest {
       again.setReuseAddress(true);
       again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
     }
-  }
-
-  /** {@code name{b="2",a="1"}} → {@code name{a="1",b="2"}}: label order is not part of the format. */
-  static String canonical(String series) {
-    int brace = series.indexOf('{');
-    if (brace < 0) {
-      return series;
-    }
-    String[] labels = series.substring(brace + 1, series.length() - 1).split(",(?=[a-zA-Z_]+=\")");
-    java.util.Arrays.sort(labels);
-    return series.substring(0, brace) + "{" + String.join(",", labels) + "}";
-  }
-
-  /** Prometheus text format: {@code name{labels} value} per line, '#' lines are metadata. */
-  static Map<String, Double> parse(String body) {
-    Map<String, Double> out = new HashMap<>();
-    for (String line : body.split("\n")) {
-      if (line.isBlank() || line.startsWith("#")) {
-        continue;
-      }
-      int space = line.lastIndexOf(' ');
-      String value = line.substring(space + 1);
-      out.put(canonical(line.substring(0, space)), value.equals("+Inf")
-          ? Double.POSITIVE_INFINITY : Double.parseDouble(value));
-    }
-    return out;
   }
 }

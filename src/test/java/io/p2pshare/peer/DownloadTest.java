@@ -230,6 +230,51 @@ class DownloadTest {
   }
 
   @Test
+  void aPipelinedBatchVerifiesEachFileAndReportsMissingAndBadOnes(@TempDir Path tmp) throws Exception {
+    Path src = tmp.resolve("src");
+    Path out = tmp.resolve("out");
+    List<PieceTransfers.SmallItem> items = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Path f = file(src, "s" + i + ".txt", 100 + i, i);
+      items.add(new PieceTransfers.SmallItem("s" + i + ".txt", Files.size(f), meta(f).sha256(),
+          new PartFile(out, "s" + i + ".txt")));
+    }
+    items.set(10, new PieceTransfers.SmallItem("missing.txt", 5, "ab".repeat(32), new PartFile(out, "missing.txt")));
+    items.set(20, new PieceTransfers.SmallItem("s20.txt", 120, "cd".repeat(32), new PartFile(out, "s20.txt")));
+    try (FakeTransferServer s = new FakeTransferServer("p", src, PIECE)) {
+      List<PieceTransfers.SmallOutcome> outs = new PieceTransfers(POOL, RateLimiter.UNLIMITED)
+          .smallBatch(s.address(), MessageType.OBTAIN_REQUEST, items, PIECE, 8);
+      assertEquals(100, outs.size());
+      assertInstanceOf(PieceTransfers.Refused.class, outs.get(10).error());
+      assertInstanceOf(PieceTransfers.BadBytes.class, outs.get(20).small());
+      assertFalse(Files.exists(out.resolve("s20.txt")), "bad bytes never get the final name");
+      for (int i = 0; i < 100; i++) {
+        if (i != 10 && i != 20) {
+          assertInstanceOf(PieceTransfers.Published.class, outs.get(i).small(), "item " + i);
+          assertEquals(items.get(i).sha256(), PieceHasher.hash(out.resolve("s" + i + ".txt"), PIECE).sha256());
+        }
+      }
+      assertTrue(s.requests.get() >= 100);
+    }
+  }
+
+  @Test
+  void aBusySourceIsAskedAgainLaterNotDropped(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path small = file(a, "b1.txt", 500, 12);
+    Path big = file(a, "b2.bin", (int) (PIECE * 3), 13);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      s.busyReplies.set(3);
+      assertInstanceOf(Download.Finished.class,
+          run(req("b1.txt", tmp.resolve("out"), meta(small), s.address()), null, null));
+      s.busyReplies.set(3);
+      assertInstanceOf(Download.Finished.class,
+          run(req("b2.bin", tmp.resolve("out"), meta(big), s.address()), null, null));
+      assertEquals(meta(big).sha256(), PieceHasher.hash(tmp.resolve("out/b2.bin"), PIECE).sha256());
+    }
+  }
+
+  @Test
   void piecePlanHandsOutAndTakesBack() {
     PiecePlan p = new PiecePlan(10, 4, List.of("a", "b", "c"), new BitSet());
     assertEquals(2, p.length(2));

@@ -102,6 +102,10 @@ class ReplicationWorkerTest {
     assertEquals(2, status.running().size());
     assertEquals(List.of("c.bin"), status.queued());
     first.replyTo().tell(new Catalog.Found(Optional.empty()));
+    // The named source is dead: the worker asks the index for any other holder, there is none.
+    IndexClient.Search search = r.index().expectMessageClass(IndexClient.Search.class, Duration.ofSeconds(20));
+    search.replyTo().tell(new IndexClient.SearchReply(new io.p2pshare.protocol.SearchResponse(
+        "ok", search.query().fileName(), List.of(), null), null));
     IndexClient.Report rep = r.index().expectMessageClass(IndexClient.Report.class, Duration.ofSeconds(20));
     assertEquals("failed", rep.status());
     assertNotNull(rep.error());

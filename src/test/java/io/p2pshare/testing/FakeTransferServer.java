@@ -36,6 +36,8 @@ public final class FakeTransferServer implements AutoCloseable {
   public final AtomicLong requests = new AtomicLong();
   public volatile boolean corrupt;
   public volatile boolean baseV1;
+  /** This many transfer requests are answered BUSY first. */
+  public final java.util.concurrent.atomic.AtomicInteger busyReplies = new java.util.concurrent.atomic.AtomicInteger();
   private final String peerId;
   private final java.util.function.Function<String, Path> resolve;
   private final long pieceSize;
@@ -126,6 +128,12 @@ public final class FakeTransferServer implements AutoCloseable {
             h.size(), h.sha256(), h.pieceSize(), h.pieces()))));
       }
       case MessageType.OBTAIN_REQUEST, MessageType.REPLICATE_REQUEST -> {
+        if (busyReplies.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          out.write(Frames.encode(req.reply(peerId,
+              new TransferHeader(Status.ERROR, r.fileName(), null, null, null, null, null,
+                  "too many uploads", ErrorCode.BUSY.name()))));
+          return;
+        }
         if (!exists) {
           out.write(Frames.encode(req.reply(peerId,
               new TransferHeader(Status.ERROR, r.fileName(), null, null, null, null, null,
