@@ -217,7 +217,11 @@ public final class FakeIndex implements AutoCloseable {
             }
           }
         }
-        return new SearchResponse(Status.OK, q.fileName(), results, q.isExact() ? null : false);
+        boolean cut = !q.isExact() && results.size() > q.effectiveLimit();
+        if (cut) {
+          results = new ArrayList<>(results.subList(0, q.effectiveLimit()));
+        }
+        return new SearchResponse(Status.OK, q.fileName(), results, q.isExact() ? null : cut);
       }
       case MessageType.REPLICATION_REPORT -> {
         reports.add(req.payloadAs(ReplicationReport.class));
