@@ -206,8 +206,11 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   private void connect() {
     int g = ++gen;
     ActorRef<Command> self = getContext().getSelf();
-    Optional<Duration> idle = opt.self() == null
-        ? Optional.empty() : Optional.of(opt.heartbeat().multipliedBy(MAX_UNANSWERED_HEARTBEATS + 1));
+    // The index may ask for a slower heartbeat than ours: never time out before 30 s of silence.
+    // A hung index is caught sooner by unanswered heartbeats.
+    Duration quiet = opt.heartbeat().multipliedBy(MAX_UNANSWERED_HEARTBEATS + 1);
+    Optional<Duration> idle = opt.self() == null ? Optional.empty()
+        : Optional.of(quiet.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : quiet);
     var tcp = Transport.connect(getContext().getSystem(), opt.index().host(), opt.index().port(),
         Optional.empty(), Optional.of(Duration.ofSeconds(5)), idle);
     int limit = opt.maxFrameBytes();
