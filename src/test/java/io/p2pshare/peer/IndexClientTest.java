@@ -100,6 +100,21 @@ class IndexClientTest {
   }
 
   @Test
+  void aSessionTheIndexForgotIsOpenedAgainOnTheSameConnection() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      Started s = startPeer(idx, "peerD");
+      s.catalogSink().tell(new Catalog.Delta(Map.of("d.txt", new FileMeta(1L, SHA)), Set.of(), true));
+      await(() -> idx.files.containsKey("peerD"), "registration");
+      idx.tokens.clear(); // expired on the index side; the connection stays up
+      idx.files.clear();
+      await(() -> idx.files.containsKey("peerD") && idx.files.get("peerD").containsKey("d.txt"),
+          "registration after the heartbeat was refused");
+      assertEquals(2, idx.registrations.get());
+      testKit.stop(s.client());
+    }
+  }
+
+  @Test
   void deliversTasksFromHeartbeatsAndPushes() throws Exception {
     try (FakeIndex idx = FakeIndex.start()) {
       Started s = startPeer(idx, "peerC");
