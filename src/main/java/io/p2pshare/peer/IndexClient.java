@@ -158,6 +158,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   private int attempt;
   private int reconnects;
   private int unansweredHeartbeats;
+  private int registerWaitTicks;
   private long seq;
   private String lastError;
 
@@ -313,6 +314,10 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
       return;
     }
     registering = true;
+    registerWaitTicks = 0;
+    if (!timers.isTimerActive(HeartbeatTick.INSTANCE)) {
+      timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, opt.heartbeat());
+    }
     deltasDuringRegister.clear();
     send(MessageType.REGISTRY_REQUEST,
         new RegistryRequest(opt.self(), new LinkedHashMap<>(files), RegistryRequest.FULL, token),
@@ -400,6 +405,10 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
 
   private Behavior<Command> onHeartbeatTick() {
     if (!registered) {
+      // Before registration the tick only guards against an index that never answers it.
+      if (registering && ++registerWaitTicks > 2 * MAX_UNANSWERED_HEARTBEATS) {
+        lostConnection("index did not answer the registration");
+      }
       return this;
     }
     if (unansweredHeartbeats >= MAX_UNANSWERED_HEARTBEATS) {
