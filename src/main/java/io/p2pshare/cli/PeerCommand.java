@@ -66,6 +66,7 @@ public final class PeerCommand implements Callable<Integer> {
     LogSetup.applyLevel(cfg.logging().level());
     PeerSettings settings = PeerSettings.resolve(cfg, loader, new PeerSettings.Flags(
         peerId, port, index, dataDir, maxUploadRate, maxDownloadRate)).createDirs();
+    PeerShell shell = headless ? null : PeerShell.prepare();
     CompletableFuture<InetSocketAddress> started = new CompletableFuture<>();
     ActorSystem<PeerGuardian.Command> system = ActorSystem.create(
         PeerGuardian.create(settings, transferPort, Duration.ofMillis(rescanMs), started),
@@ -90,7 +91,7 @@ public final class PeerCommand implements Callable<Integer> {
     io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
     try (var exporter = MetricsOptions.logged(metricsOptions.start(metrics), settings.peerId())) {
       if (!headless) {
-        return PeerShell.run(system, settings, quiet); // returns once the peer has stopped
+        return shell.run(system, settings, quiet); // returns once the peer has stopped
       }
       system.getWhenTerminated().toCompletableFuture().get();
     }

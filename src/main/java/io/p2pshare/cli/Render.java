@@ -59,6 +59,10 @@ public final class Render {
    * {@code cwd} when it lies under it, as the reference prints {@code data/peer1/downloaded/X}.
    */
   public static String downloaded(Downloaded d, Path cwd) {
+    if (d.sources().isEmpty() && d.resumedBytes() >= d.bytes()) {
+      return "'" + d.name() + "' is already here, verified: " + display(d.path(), cwd)
+          + "\n(" + Units.bytesAndSize(d.bytes()) + "; nothing downloaded)";
+    }
     String from = d.sources().isEmpty() ? "(local)" : String.join(", ", d.sources());
     long transferred = Math.max(0, d.bytes() - d.resumedBytes());
     double rate = d.seconds() > 0 ? transferred / d.seconds() : 0;
@@ -174,6 +178,7 @@ public final class Render {
         "  search <text>          names containing <text> (any case), with sizes and holders",
         "  download <name>        fetch, verify and save into downloaded/ (progress bar if slow;",
         "                         Ctrl-C cancels it and keeps the verified part for a resume)",
+        "  download <name> &      the same in the background: the prompt comes back at once",
         "  cancel <name>          stop a running download",
         "  list local|downloaded|replicated",
         "                         the files in one of this peer's directories",

@@ -198,8 +198,8 @@ public final class Shell implements CompletionSource {
       Downloaded d = f.get(options.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
       return finished(d); // it finished before the cancel arrived: keep the file, say so
     } catch (CancellationException | ExecutionException e) {
-      return "Download of '" + name + "' cancelled; nothing was saved under its name"
-          + " (verified pieces are kept for a later resume).";
+      return "Download of '" + name + "' cancelled; no file under its name"
+          + " (verified pieces kept for a resume).";
     } catch (TimeoutException e) {
       return "Cancel of '" + name + "' requested; the peer has not confirmed yet (see 'status').";
     }
@@ -222,7 +222,10 @@ public final class Shell implements CompletionSource {
   }
 
   private String finished(Downloaded d) {
-    stats.recordDownload(Math.max(0, d.bytes() - d.resumedBytes()), d.seconds());
+    long transferred = Math.max(0, d.bytes() - d.resumedBytes());
+    if (transferred > 0) { // a file that was already here says nothing about speed
+      stats.recordDownload(transferred, d.seconds());
+    }
     remember(List.of(d.name()));
     return Render.downloaded(d, options.cwd());
   }

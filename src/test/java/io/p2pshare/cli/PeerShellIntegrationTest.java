@@ -14,12 +14,8 @@ import io.p2pshare.index.ControlServer;
 import io.p2pshare.index.IndexGuardian;
 import io.p2pshare.peer.PeerGuardian;
 import io.p2pshare.peer.TransferPort;
-import io.p2pshare.testing.FakeTransferServer;
-import io.p2pshare.transfer.FileEntry;
-import io.p2pshare.transfer.Origin;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
@@ -31,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,26 +39,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shell end to end: a real index and two real peers (actor systems in this JVM, loopback,
- * ephemeral ports, temp dirs), peer1's shell driven through a pipe and through a JLine terminal;
- * the reference session's commands and output shapes.
+ * ephemeral ports, temp dirs, the real transfer server); the shell driven through a pipe, a JLine
+ * terminal and the stdin of a real peer process; the reference session's commands and output
+ * shapes; cancel.
  */
 class PeerShellIntegrationTest {
   private static final String FILE = "peer2_kb_0050.txt";
-  private static final List<FakeTransferServer> servers = new CopyOnWriteArrayList<>();
+  private static final String BIG = "peer2_mb_0001.bin";
   private static final List<ActorSystem<?>> systems = new CopyOnWriteArrayList<>();
 
-  /** Until the transfer server is on main: a wire-protocol server over the catalog's view. */
-  private static final TransferPort VIEW_PORT = (ctx, settings, files) -> {
-    try {
-      FakeTransferServer s = new FakeTransferServer(settings.peerId(),
-          n -> files.lookup(n, Set.of(Origin.values())).map(FileEntry::path).orElse(null),
-          settings.pieceSize());
-      servers.add(s);
-      return CompletableFuture.completedFuture(new InetSocketAddress("127.0.0.1", s.address().port()));
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  };
+  /** The real transfer server, as {@code peer} runs it. */
+  private static final TransferPort TRANSFER = io.p2pshare.transfer.TransferServer::start;
 
   @TempDir static Path data;
   static int indexPort;
@@ -79,7 +65,12 @@ class PeerShellIntegrationTest {
         IndexGuardian.GetBinding::new, Duration.ofSeconds(30), index.scheduler()).toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     indexPort = ((ControlServer.Bound) b).address().getPort();
-    PeerSettings peer2 = settings("peer2");
+    // peer2 uploads at 2 MiB/s: the 8 MiB file takes seconds, so a cancel lands mid-way.
+    PeerSettings peer2 = PeerSettings.resolve(AppConfig.defaults(), new ConfigLoader(Map.of()),
+        new PeerSettings.Flags("peer2", 0, "127.0.0.1:" + indexPort, data, "2MB", null)).createDirs();
+    byte[] big = new byte[8 << 20];
+    new java.util.Random(8).nextBytes(big);
+    Files.write(peer2.sharedDir().resolve(BIG), big);
     content = new byte[1024];
     new java.util.Random(50).nextBytes(content);
     Files.write(peer2.sharedDir().resolve(FILE), content);
@@ -94,9 +85,6 @@ class PeerShellIntegrationTest {
     for (ActorSystem<?> s : systems) {
       s.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    for (FakeTransferServer s : servers) {
-      s.close();
-    }
   }
 
   static PeerSettings settings(String id) {
@@ -107,7 +95,7 @@ class PeerShellIntegrationTest {
   static ActorSystem<PeerGuardian.Command> startPeer(PeerSettings s) throws Exception {
     CompletableFuture<InetSocketAddress> started = new CompletableFuture<>();
     ActorSystem<PeerGuardian.Command> sys = ActorSystem.create(
-        PeerGuardian.create(s, VIEW_PORT, Duration.ofMillis(300), started), "e2e-" + s.peerId(),
+        PeerGuardian.create(s, TRANSFER, Duration.ofMillis(300), started), "e2e-" + s.peerId(),
         ConfigFactory.load("application-test"));
     systems.add(sys);
     started.get(30, TimeUnit.SECONDS);
@@ -134,7 +122,7 @@ class PeerShellIntegrationTest {
   void theReferenceSessionThroughAPipe() throws Exception {
     ActorPeerConsole console = peer1("peer1");
     String script = "lookup " + FILE + "\ndownload " + FILE + "\nlist downloaded\nlist replicated\n"
-        + "search kb_005\nstatus\npeers\nlookup nope.txt\nstats\nexit\n";
+        + "search kb_005\nstatus\npeers\nlookup nope.txt\ndownload nope.txt\nstats\nexit\n";
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PlainShellIO io = new PlainShellIO(new BufferedReader(new StringReader(script)),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -179,6 +167,8 @@ class PeerShellIntegrationTest {
     i++;
     assertEquals("No peers serving 'nope.txt'.", lines.get(i++), out);
     assertEquals("", lines.get(i++));
+    assertEquals("error: No peers serving 'nope.txt'.", lines.get(i++), out);
+    assertEquals("", lines.get(i++));
     assertEquals("Performance stats:", lines.get(i++), out);
     assertTrue(lines.get(i++).matches("  Search time: mean=\\d+\\.\\d{4}s stdev=\\d+\\.\\d{4}s min=\\d+\\.\\d{4}s "
         + "max=\\d+\\.\\d{4}s p50=\\d+\\.\\d{4}s p99=\\d+\\.\\d{4}s \\(3 lookups\\)"), out);
@@ -191,6 +181,7 @@ class PeerShellIntegrationTest {
     assertEquals("Peer stopped.", lines.get(i++), out);
     assertEquals(lines.size(), i, out);
     assertFalse(out.contains("\u001b"));
+    assertFalse(Files.exists(data.resolve("peer1/downloaded/nope.txt")));
 
     Path got = data.resolve("peer1/downloaded/" + FILE);
     assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(got)));
@@ -220,5 +211,56 @@ class PeerShellIntegrationTest {
     assertTrue(s.contains("Performance stats:"), s);
     assertTrue(s.contains("Shutting down peer...") && s.contains("Peer stopped."), s);
     assertTrue(Files.readString(data.resolve(".shell-history-peer3")).contains("download " + FILE));
+  }
+
+  /** {@code printf '...' | p2pshare peer --peer peer4}: the real command, stdin a pipe. */
+  @Test
+  void scriptedThroughStdinOfARealPeerProcess() throws Exception {
+    Path cfg = Files.writeString(data.resolve("empty-config.json"), "{}");
+    Path out = data.resolve("peer4.out");
+    Path err = data.resolve("peer4.err");
+    Process p = io.p2pshare.testing.JavaProcess.start(out, err, List.of(),
+        "peer", "--peer", "peer4", "--port", "0", "--index", "127.0.0.1:" + indexPort,
+        "--data-dir", data.toString(), "--config", cfg.toString());
+    try (var stdin = p.getOutputStream()) {
+      stdin.write(("lookup " + FILE + "\ndownload " + FILE + "\nlist downloaded\nstats\nexit\n")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+    if (!exited) {
+      p.destroyForcibly();
+    }
+    String o = Files.readString(out);
+    String diag = o + "\n--- stderr ---\n" + Files.readString(err);
+    assertTrue(exited, diag);
+    assertEquals(0, p.exitValue(), diag);
+    List<String> lines = o.lines().toList();
+    assertTrue(lines.get(0).matches("peer4 serving on 127\\.0\\.0\\.1:\\d+ \\(index 127\\.0\\.0\\.1:" + indexPort + "\\)"), diag);
+    assertEquals("Peers serving '" + FILE + "':", lines.get(1), diag);
+    assertTrue(lines.contains("Downloaded files (1):"), diag);
+    assertTrue(lines.stream().anyMatch(l -> l.matches("Downloaded '" + FILE + "' from 127\\.0\\.0\\.1:\\d+ -> .*peer4/downloaded/" + FILE)), diag);
+    assertTrue(lines.contains("Performance stats:"), diag);
+    assertEquals(List.of("Shutting down peer...", "Peer stopped."), lines.subList(lines.size() - 2, lines.size()), diag);
+    assertFalse(o.contains("\u001b"), "no escape sequences when stdin is a pipe");
+    assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(data.resolve("peer4/downloaded/" + FILE))));
+  }
+
+  @Test
+  void cancellingADownloadThroughTheConsoleLeavesNothingUnderItsName() throws Exception {
+    ActorPeerConsole console = peer1("peer5");
+    CompletableFuture<Void> firstProgress = new CompletableFuture<>();
+    CompletableFuture<PeerConsole.Downloaded> d = console.download(BIG, p -> {
+      if (p.bytesDone() > 0) {
+        firstProgress.complete(null);
+      }
+    }).toCompletableFuture();
+    firstProgress.get(60, TimeUnit.SECONDS);
+    assertTrue(console.cancel(BIG).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> d.get(30, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof java.util.concurrent.CancellationException, e.toString());
+    assertFalse(Files.exists(data.resolve("peer5/downloaded/" + BIG)));
+    assertFalse(console.cancel(BIG).toCompletableFuture().get(30, TimeUnit.SECONDS), "nothing left to cancel");
+    console.shutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -62,6 +62,15 @@ class RenderTest {
   }
 
   @Test
+  void aFileAlreadyHereIsSaidPlainly() {
+    Path cwd = Path.of("/work/p2p");
+    Downloaded d = new Downloaded("a.txt", List.of(), cwd.resolve("data/peer1/downloaded/a.txt"), 1024, 0.2, 1024, SHA);
+    assertEquals("""
+        'a.txt' is already here, verified: data/peer1/downloaded/a.txt
+        (1024 bytes, 1.0 KiB; nothing downloaded)""", Render.downloaded(d, cwd));
+  }
+
+  @Test
   void listAsTheReference() {
     assertEquals("""
         Downloaded files (1):

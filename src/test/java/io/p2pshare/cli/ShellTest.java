@@ -118,7 +118,7 @@ class ShellTest {
     peer.onDownloadStart = p -> io.interrupt.run(); // the user presses Ctrl-C at once
     new Shell(peer, io, "peer1", opts(), new SessionStats()).run();
     assertTrue(peer.calls.contains("cancel big.bin"), peer.calls.toString());
-    assertTrue(io.out.get(0).startsWith("Download of 'big.bin' cancelled; nothing was saved"), io.out.get(0));
+    assertTrue(io.out.get(0).startsWith("Download of 'big.bin' cancelled; no file under its name"), io.out.get(0));
     assertTrue(io.out.get(2).startsWith("Peer peer1 serving"), "the shell goes on: " + io.out);
     assertTrue(io.out.get(2).endsWith("Downloads: none running"));
   }
@@ -219,5 +219,16 @@ class ShellTest {
     new Shell(peer, io2, "peer1", opts(), new SessionStats()).run();
     assertTrue(io2.out.get(0).startsWith("Performance stats:\n  Search time: no lookups yet"), io2.out.get(0));
     assertTrue(io2.out.get(0).endsWith("Throughput: 0.0 B/s"), io2.out.get(0));
+  }
+
+  @Test
+  void aFileAlreadyHereDoesNotCountAsADownloadInStats() {
+    FakeConsole peer = referencePeer();
+    peer.downloads = n -> CompletableFuture.completedFuture(
+        new Downloaded(n, List.of(), CWD.resolve(n), 1024, 0.2, 1024, null));
+    ScriptedIO io = new ScriptedIO(false, "download a.txt", "stats");
+    new Shell(peer, io, "peer1", opts(), new SessionStats()).run();
+    assertTrue(io.out.get(0).startsWith("'a.txt' is already here, verified: a.txt"), io.out.get(0));
+    assertTrue(io.out.get(2).contains("Download speed (B/s): no downloads yet"), io.out.get(2));
   }
 }
