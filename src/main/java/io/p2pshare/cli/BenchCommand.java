@@ -292,6 +292,10 @@ public final class BenchCommand implements Callable<Integer> {
       s.warmupFiles = 20;
       try (Sut sys = new Sut(target, s.counts(), progress())) {
         try {
+          // Small by design: never more than the peer generates.
+          AppConfig.FileGeneration gen = sys.config.data().fileGeneration();
+          s.kb = Math.min(s.kb, gen.kb().count());
+          s.mb = Math.min(s.mb, gen.mb().count());
           write(outDir.resolve("weak_scaling_quick.json"), runWeak(sys, target, w, "quick"));
           write(outDir.resolve("strong_scaling_quick.json"),
               runStrong(sys, s, "quick", files(sys, s)));
