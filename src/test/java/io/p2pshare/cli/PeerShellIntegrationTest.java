@@ -122,7 +122,8 @@ class PeerShellIntegrationTest {
   void theReferenceSessionThroughAPipe() throws Exception {
     ActorPeerConsole console = peer1("peer1");
     String script = "lookup " + FILE + "\ndownload " + FILE + "\nlist downloaded\nlist replicated\n"
-        + "search kb_005\nstatus\npeers\nlookup nope.txt\ndownload nope.txt\nstats\nexit\n";
+        + "search kb_005\nstatus\npeers\nlookup nope.txt\ndownload nope.txt\n"
+        + "download ../escape.txt\nstats\nexit\n";
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PlainShellIO io = new PlainShellIO(new BufferedReader(new StringReader(script)),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -168,6 +169,9 @@ class PeerShellIntegrationTest {
     assertEquals("No peers serving 'nope.txt'.", lines.get(i++), out);
     assertEquals("", lines.get(i++));
     assertEquals("error: No peers serving 'nope.txt'.", lines.get(i++), out);
+    assertEquals("", lines.get(i++));
+    assertEquals("error: '../escape.txt' is not a plain file name (file name must not contain a path separator)",
+        lines.get(i++), out);
     assertEquals("", lines.get(i++));
     assertEquals("Performance stats:", lines.get(i++), out);
     assertTrue(lines.get(i++).matches("  Search time: mean=\\d+\\.\\d{4}s stdev=\\d+\\.\\d{4}s min=\\d+\\.\\d{4}s "
