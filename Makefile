@@ -111,5 +111,5 @@ docker-logs: ## Follow the logs of all three containers
 docker-down: ## Stop and remove the containers (data and logs stay)
 	$(COMPOSE) down
 
-docker-clean: ## Remove containers, volumes, orphans and the image
-	$(COMPOSE) down --volumes --remove-orphans --rmi local
+docker-clean: ## Remove containers, volumes and orphan containers (the image stays)
+	$(COMPOSE) down --volumes --remove-orphans

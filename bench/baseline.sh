@@ -4,12 +4,14 @@
 # same disk at the same concurrency levels. Writes a JSON with the same level fields as
 # `bench strong` so `bench sweep` and `plot` can compare.
 #
-# usage: bench/baseline.sh --dir SRC --files LIST --concurrency "1 2 4" --out OUT.json [--work-dir D]
+# usage: bench/baseline.sh --dir SRC --files LIST --concurrency "1 2 4" --out OUT.json [--work-dir D] [--repeat R]
+#   every level runs R times (default 3) and the run with the median throughput is kept: a few
+#   hundred ms per level is easily skewed by one slow curl start on a busy machine.
 #   LIST: one line per file: "NAME SIZE SHA256" (SHA256 "-" = check the size only)
 # exit 0 ok, 1 failed, 2 usage, 3 skipped (nginx/curl missing and cannot be installed)
 set -euo pipefail
 
-dir="" files="" levels="1 2 4" out="" work=""
+dir="" files="" levels="1 2 4" out="" work="" repeat=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
@@ -17,6 +19,7 @@ while [ $# -gt 0 ]; do
     --concurrency) levels=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --work-dir) work=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
     *) echo "usage: $0 --dir SRC --files LIST --concurrency \"1 2 4\" --out OUT.json [--work-dir D]" >&2; exit 2 ;;
   esac
 done
@@ -91,24 +94,23 @@ echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port serving 
 
 nfiles=$(wc -l <"$files")
 levels_json=""
-for c in $levels; do
-  lvl="$work/level-$c"
+# One timed run of level $1; prints "THROUGHPUT<TAB>LEVEL_JSON".
+run_level() {
+  local c=$1 lvl="$work/level-$1"
   rm -rf "$lvl"; mkdir -p "$lvl/out"
   # Round-robin split, as `bench strong` does: worker i gets files i, i+c, i+2c, ...
   awk -v c="$c" -v port="$port" -v out="$lvl/out" -v cfg="$lvl/worker" \
     '{ f = cfg "-" ((NR - 1) % c) ".curlrc";
        printf "url = \"http://127.0.0.1:%s/%s\"\noutput = \"%s/%s\"\n", port, $1, out, $1 > f }' "$files"
+  local start end pids=() errors=0 failures=0 bytes=0 p f got
   start=$(date +%s%N)
-  pids=()
   for cfg in "$lvl"/worker-*.curlrc; do
     curl -s -S --fail -K "$cfg" -w '%{time_total}\n' >"${cfg%.curlrc}.times" 2>"${cfg%.curlrc}.err" &
     pids+=($!)
   done
-  errors=0
   for p in "${pids[@]}"; do wait "$p" || errors=$((errors + 1)); done
   end=$(date +%s%N)
   # Independent check after the timed window, as ours: size and SHA-256 of every file.
-  failures=0 bytes=0
   while read -r name size sha; do
     f="$lvl/out/$name"
     if [ ! -f "$f" ]; then errors=$((errors + 1)); continue; fi
@@ -116,24 +118,35 @@ for c in $levels; do
     if [ "$got" != "$size" ]; then failures=$((failures + 1)); continue; fi
     if [ "$sha" != "-" ] && [ "$(sha256sum "$f" | cut -d' ' -f1)" != "$sha" ]; then failures=$((failures + 1)); fi
   done <"$files"
-  nanos=$((end - start))
-  level=$(cat "$lvl"/worker-*.times | sort -g | awk -v c="$c" -v n="$nfiles" -v bytes="$bytes" \
-      -v nanos="$nanos" -v vf="$failures" -v err="$errors" '
+  cat "$lvl"/worker-*.times | sort -g | awk -v c="$c" -v n="$nfiles" -v bytes="$bytes" \
+      -v nanos="$((end - start))" -v vf="$failures" -v err="$errors" '
     { v[NR] = $1 * 1000; s += v[NR]; ss += v[NR] * v[NR] }
     function pct(p,  k) { k = int(p / 100 * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; return v[k] }
     END {
       secs = nanos / 1e9; mean = NR ? s / NR : 0; sd = NR > 1 ? sqrt((ss - NR * mean * mean) / (NR - 1)) : 0
       if (sd != sd) sd = 0
+      tp = secs > 0 ? bytes / secs : 0
+      printf "%d\t", tp
       printf "{\"concurrency\": %d, \"files\": %d, \"bytes\": %d, \"seconds\": %.3f, ", c, n, bytes, secs
-      printf "\"throughput_bytes_per_second\": %d, ", (secs > 0 ? bytes / secs : 0)
+      printf "\"throughput_bytes_per_second\": %d, ", tp
       printf "\"latency_ms\": {\"count\": %d, \"mean\": %.3f, \"stdev\": %.3f, \"min\": %.3f, \"max\": %.3f, ", NR, mean, sd, v[1], v[NR]
       printf "\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f}, ", pct(50), pct(90), pct(99), pct(99.9)
-      printf "\"verification_failures\": %d, \"errors\": %d}", vf, err
-    }')
+      printf "\"verification_failures\": %d, \"errors\": %d}\n", vf, err
+    }'
+  rm -rf "$lvl"
+}
+
+for c in $levels; do
+  runs=""
+  for r in $(seq 1 "$repeat"); do
+    runs="$runs$(run_level "$c")
+"
+  done
+  # The median run by throughput (sort numerically on the first field).
+  level=$(printf '%s' "$runs" | sed '/^$/d' | sort -n -k1,1 | awk -v m=$(( (repeat + 1) / 2 )) 'NR == m' | cut -f2-)
   echo "baseline c=$c: $level" | sed 's/"latency_ms".*"verification/"verification/'
   levels_json="${levels_json:+$levels_json,
     }$level"
-  rm -rf "$lvl"
 done
 
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -145,11 +158,12 @@ cat >"$tmp" <<JSON
   "tool": "nginx+curl",
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "git_commit": "$commit",
-  "machine": {"cores": $(nproc), "nginx": "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')", "curl": "$(curl --version | head -1 | cut -d' ' -f2)"},
+  "machine": {"cores": $(nproc), "load_average": $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo -1), "nginx": "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')", "curl": "$(curl --version | head -1 | cut -d' ' -f2)"},
   "parameters": {"levels": [$(echo $levels | sed 's/ /, /g')], "files": $nfiles, "source_dir": "$dir",
     "client": "one curl process per worker, -K config of url/output pairs (curl -o FILE), keep-alive",
     "server": "nginx, sendfile on, access log off",
     "split": "round-robin over workers, each worker sequential",
+    "repeat": $repeat, "pick": "the run with the median throughput per level",
     "verification": "size and SHA-256 of every downloaded file, after the timed window"},
   "levels": [
     $levels_json

@@ -3,10 +3,13 @@ package io.p2pshare.bench;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 
-/** Where a run happened: cores, JVM and the heap it had (figures only compare on one machine). */
+/**
+ * Where a run happened: cores, JVM and the heap it had (figures only compare on one machine),
+ * and the 1-minute load average when the result was made (a shared machine skews everything).
+ */
 public record MachineInfo(
     int cores, String jvmVersion, String jvmVendor, String os, long maxHeapBytes,
-    List<String> heapFlags) {
+    List<String> heapFlags, double loadAverage) {
 
   public static MachineInfo current() {
     List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -20,6 +23,7 @@ public record MachineInfo(
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
             + System.getProperty("os.arch"),
         Runtime.getRuntime().maxMemory(),
-        flags);
+        flags,
+        Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
   }
 }

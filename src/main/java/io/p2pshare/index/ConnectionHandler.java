@@ -40,17 +40,19 @@ final class ConnectionHandler {
 
   /** What every connection shares. */
   record Services(IndexView view, ActorRef<PeerRegistry.Command> registry,
-      ActorRef<SearchRouter.Command> router, Scheduler scheduler, Duration askTimeout,
-      int replicationFactor, long startedAtMs) {}
+      ActorRef<SearchRouter.Command> router, ReplicationLedger ledger, Scheduler scheduler,
+      Duration askTimeout, int replicationFactor, long startedAtMs) {}
 
   private final Services services;
   private final String remoteHost;
   private final String connId;
+  private final PushChannel push;
 
-  ConnectionHandler(Services services, String remoteHost, String connId) {
+  ConnectionHandler(Services services, String remoteHost, String connId, PushChannel push) {
     this.services = services;
     this.remoteHost = remoteHost;
     this.connId = connId;
+    this.push = push;
   }
 
   CompletionStage<Out> handle(LineDecoder.Frame frame) {
@@ -102,11 +104,11 @@ final class ConnectionHandler {
       case MessageType.REGISTRY_REQUEST: {
         RegistryRequest r = req.payloadAs(RegistryRequest.class);
         return askRegistry(req, replyTo ->
-            new PeerRegistry.Register(r, req.peerId(), remoteHost, req.requestId(), replyTo));
+            new PeerRegistry.Register(r, req.peerId(), remoteHost, req.requestId(), push, replyTo));
       }
       case MessageType.HEARTBEAT: {
         HeartbeatRequest h = req.payloadAs(HeartbeatRequest.class);
-        return askRegistry(req, replyTo -> new PeerRegistry.Heartbeat(req.peerId(), h.token(), replyTo));
+        return askRegistry(req, replyTo -> new PeerRegistry.Heartbeat(req.peerId(), h.token(), push, replyTo));
       }
       case MessageType.UNREGISTER: {
         UnregisterRequest u = req.payloadAs(UnregisterRequest.class);
@@ -120,7 +122,7 @@ final class ConnectionHandler {
         return ask(services.registry(), PeerRegistry.GetCounts::new, counts -> {
           IndexView.Counts c = services.view().counts(services.replicationFactor());
           return reply(req, new StatsResponse(Status.OK, counts.live(), counts.dead(), c.files(),
-              c.entries(), c.underReplicated(), StatsResponse.TaskCounts.ZERO,
+              c.entries(), c.underReplicated(), services.ledger().counts(),
               System.currentTimeMillis() - services.startedAtMs()));
         });
       default:

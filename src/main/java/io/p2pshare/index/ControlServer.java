@@ -11,13 +11,16 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
 import akka.stream.Materializer;
+import akka.stream.QueueOfferResult;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import io.p2pshare.protocol.ErrorCode;
+import io.p2pshare.protocol.Frames;
 import io.p2pshare.protocol.LineDecoder;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.transport.Transport;
@@ -52,8 +55,13 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
 
   public record Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout) {}
 
+  private static final int PUSH_QUEUE = 64;
+
   private final Settings settings;
   private final ConnectionHandler.Services services;
+  /** For {@link #accept}, which runs on the bind stream: it must not touch the ActorContext. */
+  private final akka.actor.typed.ActorSystem<Void> system;
+  private final Materializer materializer;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong connIds = new AtomicLong();
   private final List<ActorRef<Binding>> waiting = new ArrayList<>();
@@ -68,12 +76,14 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     super(context);
     this.settings = settings;
     this.services = services;
+    this.system = context.getSystem();
+    this.materializer = Materializer.matFromSystem(context.getSystem());
     // The bind source is system-wide (connections must outlive nothing but the server itself);
     // unbinding in PostStop and CoordinatedShutdown ends it.
     var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), Optional.empty(),
             Optional.of(settings.idleTimeout()))
         .to(Sink.foreach(this::accept))
-        .run(Materializer.matFromSystem(context.getSystem()));
+        .run(materializer);
     context.pipeToSelf(bound, BindResult::new);
   }
 
@@ -134,11 +144,17 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
       open.decrementAndGet();
       conn.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(
           ConnectionHandler.error(MessageType.ERROR, null, ErrorCode.BUSY, "too many connections"))),
-          getContext().getSystem());
+          system);
       return;
     }
+    // Server push (REPLICATION_TASKS): a bounded queue merged into the replies (STYLE §5.7).
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> push =
+        Source.<ByteString>queue(PUSH_QUEUE).preMaterialize(materializer);
+    BoundedSourceQueue<ByteString> pushQueue = push.first();
+    PushChannel channel = frame ->
+        pushQueue.offer(ByteString.fromArrayUnsafe(Frames.encode(frame))) == QueueOfferResult.enqueued();
     ConnectionHandler handler = new ConnectionHandler(services,
-        conn.remoteAddress().getAddress().getHostAddress(), connId);
+        conn.remoteAddress().getAddress().getHostAddress(), connId, channel);
     Flow<ByteString, ByteString, NotUsed> flow = Flow.of(ByteString.class)
         .statefulMap(() -> new LineDecoder(settings.maxFrameBytes()),
             (decoder, chunk) -> Pair.create(decoder, decoder.feed(chunk)),
@@ -147,10 +163,14 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
         .mapAsync(1, handler::handle)
         .takeWhile(out -> !out.close(), true)
         .map(ConnectionHandler.Out::bytes)
+        .merge(push.second(), true) // replies ending (client gone, frame too large) ends the output
         .watchTermination((nu, done) -> {
-          done.whenComplete((d, e) -> open.decrementAndGet());
+          done.whenComplete((d, e) -> {
+            open.decrementAndGet();
+            pushQueue.complete();
+          });
           return NotUsed.getInstance();
         });
-    conn.handleWith(flow, getContext().getSystem());
+    conn.handleWith(flow, system);
   }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * EventStream.Subscribe<>(IndexEvents.Event.class, ref))}.
  */
 public final class IndexEvents {
-  public sealed interface Event permits PeerLive, PeerDead, PeerUnregistered, HoldersChanged {}
+  public sealed interface Event permits PeerLive, PeerDead, PeerUnregistered, HoldersChanged, TaskReported {}
 
   /** A session opened, or a dead peer came back (re-registration or a successful probe). */
   public record PeerLive(PeerRecord peer) implements Event {}
@@ -21,6 +21,10 @@ public final class IndexEvents {
 
   /** One shard's change for one peer, batched per registration (names added / removed). */
   public record HoldersChanged(int shard, PeerRecord peer, List<String> added, List<String> removed)
+      implements Event {}
+
+  /** A REPLICATION_REPORT from an authenticated peer. */
+  public record TaskReported(String peerId, String taskId, String fileName, String status, String error)
       implements Event {}
 
   private IndexEvents() {}

@@ -24,6 +24,9 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
   /** Where to listen, plus the config; {@code prober} null = real TCP probes. */
   public record Settings(String host, int port, AppConfig config, Prober prober) {}
 
+  /** Overall cap on copies in flight, whatever the number of peers. */
+  static final int MAX_RUNNING_TASKS = 256;
+
   private final ActorRef<ControlServer.Command> server;
 
   public static Behavior<Command> create(Settings settings) {
@@ -51,7 +54,13 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
     ActorRef<SearchRouter.Command> router = context.spawn(
         supervised(SearchRouter.create(view, shards, Duration.ofSeconds(10))), "search-router");
 
-    ConnectionHandler.Services services = new ConnectionHandler.Services(view, registry, router,
+    ReplicationLedger ledger = new ReplicationLedger();
+    context.spawn(supervised(ReplicationCoordinator.create(new ReplicationCoordinator.Settings(
+        rep.replicationFactor(), rep.maxTasksPerPeer(), MAX_RUNNING_TASKS,
+        Duration.ofMillis(rep.heartbeatIntervalMs()), Duration.ofMillis(200)), view, ledger, registry)),
+        "replication-coordinator");
+
+    ConnectionHandler.Services services = new ConnectionHandler.Services(view, registry, router, ledger,
         context.getSystem().scheduler(), Duration.ofSeconds(20), rep.replicationFactor(),
         System.currentTimeMillis());
     // Idle connections die after three missed heartbeats (at least 30 s).

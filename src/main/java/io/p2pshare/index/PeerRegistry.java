@@ -15,7 +15,10 @@ import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.RegistryRequest;
 import io.p2pshare.protocol.RegistryResponse;
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.ReplicationReport;
+import io.p2pshare.protocol.ReplicationTask;
 import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TasksResponse;
 import java.nio.charset.StandardCharsets;
@@ -44,14 +47,31 @@ import java.util.regex.Pattern;
 public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
 
   public sealed interface Command
-      permits Register, Heartbeat, Unregister, Report, GetCounts, GetPeers,
+      permits Register, Heartbeat, Unregister, Report, GetCounts, GetPeers, DeliverTasks,
           ShardApplied, Expire, Purge, ProbeTick, ProbeResult {}
 
   /** REGISTRY_REQUEST; {@code remoteHost} is the connection's address (base clients send no host). */
   public record Register(RegistryRequest request, String envelopePeerId, String remoteHost,
-      String requestId, ActorRef<Reply> replyTo) implements Command {}
+      String requestId, PushChannel push, ActorRef<Reply> replyTo) implements Command {
+    public Register(RegistryRequest request, String envelopePeerId, String remoteHost, String requestId,
+        ActorRef<Reply> replyTo) {
+      this(request, envelopePeerId, remoteHost, requestId, null, replyTo);
+    }
+  }
 
-  public record Heartbeat(String envelopePeerId, String token, ActorRef<Reply> replyTo) implements Command {}
+  public record Heartbeat(String envelopePeerId, String token, PushChannel push, ActorRef<Reply> replyTo)
+      implements Command {
+    public Heartbeat(String envelopePeerId, String token, ActorRef<Reply> replyTo) {
+      this(envelopePeerId, token, null, replyTo);
+    }
+  }
+
+  /**
+   * Replication tasks for a live peer: pushed on its control connection when it has one, else
+   * handed out with its next heartbeat or registration reply. Dropped if the peer is gone (the
+   * coordinator's deadline then retries them elsewhere).
+   */
+  public record DeliverTasks(String peerId, List<ReplicationTask> tasks) implements Command {}
 
   public record Unregister(String envelopePeerId, String token, ActorRef<Reply> replyTo) implements Command {}
 
@@ -100,6 +120,10 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     /** Sent a HEARTBEAT: no probing needed. */
     boolean heartbeats;
     boolean probing;
+    /** The peer's control connection, for server push (the latest one that authenticated). */
+    PushChannel push;
+    /** Tasks not yet handed to the peer (no push channel, or its queue was full). */
+    final List<ReplicationTask> outbox = new ArrayList<>();
     /** Files this peer has in each shard (from the shards' replies): registered_files. */
     final int[] shardFiles;
 
@@ -174,6 +198,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
         .onMessage(Report.class, this::onReport)
         .onMessage(GetCounts.class, this::onGetCounts)
         .onMessage(GetPeers.class, this::onGetPeers)
+        .onMessage(DeliverTasks.class, this::onDeliverTasks)
         .onMessage(ShardApplied.class, this::onShardApplied)
         .onMessage(Expire.class, this::onExpire)
         .onMessage(Purge.class, this::onPurge)
@@ -219,6 +244,9 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
       }
     } else {
       s = openSession(peerId);
+    }
+    if (r.push() != null) {
+      s.push = r.push();
     }
     PeerRecord.Address address = new PeerRecord.Address(host, port);
     if (!address.equals(s.record.address())) {
@@ -274,8 +302,9 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
       getContext().getLog().info("peer {} live at {}:{} with {} files", s.record.peerId(),
           s.record.address().host(), s.record.address().port(), s.files());
     }
+    List<ReplicationTask> tasks = drainOutbox(s);
     p.replyTo.tell(new Reply(new RegistryResponse(Status.OK, s.files(), s.token,
-        settings.heartbeatIntervalMs(), false, List.of())));
+        settings.heartbeatIntervalMs(), !tasks.isEmpty(), tasks)));
   }
 
   private Session openSession(String peerId) {
@@ -348,8 +377,11 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     if (s != null) {
       s.tokenBound = true;
       s.heartbeats = true;
+      if (h.push() != null) {
+        s.push = h.push();
+      }
       touch(s);
-      h.replyTo().tell(new Reply(TasksResponse.ok(List.of())));
+      h.replyTo().tell(new Reply(TasksResponse.ok(drainOutbox(s))));
     }
     return this;
   }
@@ -375,6 +407,9 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     if (s != null) {
       s.tokenBound = true;
       touch(s);
+      ReplicationReport rep = r.report();
+      publish(new IndexEvents.TaskReported(s.record.peerId(), rep.taskId(), rep.fileName(), rep.status(),
+          rep.error()));
       r.replyTo().tell(new Reply(Ack.OK));
     }
     return this;
@@ -479,6 +514,31 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
   }
 
   // ---- queries ----
+
+  private Behavior<Command> onDeliverTasks(DeliverTasks d) {
+    Session s = sessions.get(d.peerId());
+    if (s == null || !s.live || d.tasks().isEmpty()) {
+      return this;
+    }
+    boolean pushed = s.push != null && s.push.offer(Envelope.of(MessageType.REPLICATION_TASKS,
+        "index", null, TasksResponse.ok(d.tasks())));
+    if (!pushed) {
+      s.push = null; // closed or full: fall back to the next reply
+      s.outbox.addAll(d.tasks());
+    }
+    getContext().getLog().debug("peer {}: {} replication task(s) {}", d.peerId(), d.tasks().size(),
+        pushed ? "pushed" : "queued for its next heartbeat");
+    return this;
+  }
+
+  private static List<ReplicationTask> drainOutbox(Session s) {
+    if (s.outbox.isEmpty()) {
+      return List.of();
+    }
+    List<ReplicationTask> out = List.copyOf(s.outbox);
+    s.outbox.clear();
+    return out;
+  }
 
   private Behavior<Command> onGetCounts(GetCounts g) {
     int live = 0;

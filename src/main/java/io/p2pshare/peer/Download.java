@@ -7,6 +7,9 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.PostStop;
+import io.p2pshare.transfer.TransferClient;
+import java.util.concurrent.CompletionStage;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
@@ -41,7 +44,8 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Retry {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Retry,
+          StartPiece {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -90,6 +94,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
 
+  /** A rate-limited piece whose time has come. */
+  private record StartPiece(int source, int index) implements Command {}
+
   /** A source that answered BUSY may be asked again. */
   private record Retry(int source) implements Command {}
 
@@ -114,6 +121,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private FileMeta meta;
   private List<PeerAddress> sources = List.of();
   private boolean[] bad;
+  private CompletionStage<TransferClient>[] clients = newClients(0);
   private boolean[] busy;
   private final Set<String> usedSources = new LinkedHashSet<>();
   private PiecePlan plan;
@@ -158,6 +166,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
         .onMessage(WholeDone.class, this::onWhole)
         .onMessage(Published.class, this::onPublished)
         .onMessage(Retry.class, this::onRetry)
+        .onMessage(StartPiece.class, this::onStartPiece)
+        .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
@@ -190,6 +200,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     this.meta = m == null ? FileMeta.EMPTY : m;
     this.sources = List.copyOf(holders.subList(0, Math.min(deps.maxSources(), holders.size())));
     this.bad = new boolean[sources.size()];
+    this.clients = newClients(sources.size());
     this.busy = new boolean[sources.size()];
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
@@ -340,23 +351,16 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return fail("UNAVAILABLE", "no source sent a usable manifest: " + lastProblem);
     }
     int s = manifestTry;
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
     String name = req.fileName();
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      try {
-        return t.manifest(src, name);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, deps.blocking()), (m, err) -> new ManifestDone(s, m, err));
+    getContext().pipeToSelf(client(s).thenCompose(c -> c.manifest(name)),
+        (m, err) -> new ManifestDone(s, m, err));
     return this;
   }
 
   private Behavior<Command> onManifest(ManifestDone m) {
     if (m.failure() != null) {
       Throwable cause = unwrap(m.failure());
-      if (cause instanceof PieceTransfers.Refused r && "NOT_FOUND".equals(r.code())) {
+      if ("NOT_FOUND".equals(refusedCode(cause))) {
         bad[m.source()] = true;
         lastProblem = cause.getMessage();
         manifestTry++;
@@ -439,26 +443,67 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private void startPiece(int s, int i) {
     busy[s] = true;
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
+    long wait = deps.transfers().limiter().reserve(plan.length(i));
+    if (wait > 0) {
+      // --max-download-rate: this piece's bytes are paid for; start it when they are due.
+      timers.startSingleTimer(new StartPiece(s, i), Duration.ofNanos(wait));
+    } else {
+      launchPiece(s, i);
+    }
+  }
+
+  private Behavior<Command> onStartPiece(StartPiece sp) {
+    launchPiece(sp.source(), sp.index());
+    return this;
+  }
+
+  private void launchPiece(int s, int i) {
     Path part = files.part();
     long off = plan.offset(i);
     long len = plan.length(i);
     String expected = plan.hash(i);
     boolean record = useRecord;
-    boolean ranged = plan.pieces() > 1 || meta.sha256() != null;
     PartFile pf = files;
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      try {
-        PieceTransfers.Piece p = t.piece(src, req.transferType(), req.fileName(), part, i, off, len, ranged);
-        if (record && p.sha256().equalsIgnoreCase(expected)) {
-          pf.appendVerified(i);
-        }
-        return p;
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, deps.blocking()), (p, err) -> new PieceDone(s, i, p, err));
+    String type = req.transferType();
+    String name = req.fileName();
+    CompletionStage<PieceTransfers.Piece> piece = client(s)
+        .thenCompose(c -> c.fetch(type, name, off, len, part))
+        .thenApplyAsync(r -> {
+          if (record && r.sha256().equalsIgnoreCase(expected)) {
+            try {
+              pf.appendVerified(i); // the resume record: this piece is on disk and good
+            } catch (IOException e) {
+              throw new CompletionException(e);
+            }
+          }
+          return new PieceTransfers.Piece(i, r.sha256(), r.bytes());
+        }, deps.blocking());
+    getContext().pipeToSelf(piece, (p, err) -> new PieceDone(s, i, p, err));
+  }
+
+  /** The persistent connection to source {@code s}, opened on first use. */
+  private CompletionStage<TransferClient> client(int s) {
+    if (clients[s] == null) {
+      PeerAddress src = sources.get(s);
+      clients[s] = TransferClient.connect(getContext().getSystem(), src.host(), src.port(),
+          deps.selfPeerId() == null ? "get" : deps.selfPeerId());
+    }
+    return clients[s];
+  }
+
+  private void dropClient(int s) {
+    CompletionStage<TransferClient> c = clients[s];
+    clients[s] = null;
+    if (c != null) {
+      c.thenAccept(TransferClient::close);
+    }
+  }
+
+  private Behavior<Command> onPostStop() {
+    for (int s = 0; s < clients.length; s++) {
+      dropClient(s);
+    }
+    return this;
   }
 
   private Behavior<Command> onPiece(PieceDone d) {
@@ -475,6 +520,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (d.failure() != null) {
       plan.giveBack(d.index());
       bad[d.source()] = true;
+      dropClient(d.source());
       lastProblem = root(d.failure());
       getContext().getLog().warn("{}: piece {} from {} failed ({}); dropping that source",
           req.fileName(), d.index(), src.peerId(), lastProblem);
@@ -506,7 +552,18 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private static boolean isBusy(Throwable t) {
-    return unwrap(t) instanceof PieceTransfers.Refused r && "BUSY".equals(r.code());
+    return "BUSY".equals(refusedCode(unwrap(t)));
+  }
+
+  /** The wire error code of a refusal (either transfer path), else null. */
+  private static String refusedCode(Throwable t) {
+    if (t instanceof TransferClient.Refused r) {
+      return r.code();
+    }
+    if (t instanceof PieceTransfers.Refused r) {
+      return r.code();
+    }
+    return null;
   }
 
   private Duration backoff() {
@@ -516,16 +573,12 @@ public final class Download extends AbstractBehavior<Download.Command> {
   // ---- base v1 whole-file fallback ----
 
   private Behavior<Command> fetchWhole(int s) {
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
     Path part = files.part();
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      try {
-        return t.whole(src, req.transferType(), req.fileName(), part);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, deps.blocking()), (w, err) -> new WholeDone(s, w, err));
+    String type = req.transferType();
+    String name = req.fileName();
+    getContext().pipeToSelf(client(s).thenCompose(c -> c.fetchWhole(type, name, part))
+            .thenApply(r -> new PieceTransfers.Whole(r.bytes(), r.sha256())),
+        (w, err) -> new WholeDone(s, w, err));
     return this;
   }
 
@@ -628,6 +681,11 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private double seconds() {
     return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<TransferClient>[] newClients(int n) {
+    return new CompletionStage[n];
   }
 
   private static Throwable unwrap(Throwable t) {

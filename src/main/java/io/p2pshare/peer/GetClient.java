@@ -36,6 +36,9 @@ public final class GetClient implements AutoCloseable {
 
   private static final String REFINE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._-";
   private static final int MAX_REFINE_DEPTH = 4;
+  /** Pipelined small-file connections per run, and requests in flight on each. */
+  private static final int SMALL_CONNECTIONS = 4;
+  private static final int SMALL_WINDOW = 8;
 
   private final ActorSystem<?> system;
   private final ActorRef<IndexClient.Command> index;
@@ -154,7 +157,10 @@ public final class GetClient implements AutoCloseable {
     List<CompletableFuture<Void>> batches = new ArrayList<>();
     var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     int totalSmall = small.values().stream().mapToInt(List::size).sum();
-    int chunk = Math.max(32, (totalSmall + concurrency - 1) / Math.max(1, concurrency));
+    // A few connections, and no more requests in flight in total than a peer serves at once
+    // by default (peer.max_uploads = 32): beyond that it answers BUSY.
+    int connections = Math.max(1, Math.min(concurrency, SMALL_CONNECTIONS));
+    int chunk = Math.max(32, (totalSmall + connections - 1) / connections);
     for (Map.Entry<PeerAddress, List<Integer>> g : small.entrySet()) {
       List<Integer> idx = g.getValue();
       for (int from = 0; from < idx.size(); from += chunk) {
@@ -189,7 +195,7 @@ public final class GetClient implements AutoCloseable {
           new PartFile(r.targetDir(), r.fileName())));
     }
     List<PieceTransfers.SmallOutcome> outs = transfers.smallBatch(src, MessageType.OBTAIN_REQUEST,
-        items, pieceSize, 32);
+        items, pieceSize, SMALL_WINDOW);
     for (int k = 0; k < slice.size(); k++) {
       int i = slice.get(k);
       Download.Request r = requests.get(i);

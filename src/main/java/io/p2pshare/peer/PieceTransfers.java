@@ -1,6 +1,5 @@
 package io.p2pshare.peer;
 
-import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.transfer.PieceHasher;
@@ -15,8 +14,10 @@ import java.util.List;
 
 /**
  * The blocking steps of a download (each runs as one task on the blocking-IO dispatcher and
- * reports back to its {@link Download} actor): manifest, one piece, a whole-file base-v1 fetch,
- * re-verification of resumed pieces, and the final check of an existing file.
+ * reports back to its {@link Download} actor or to {@link GetClient}): the one-step path for
+ * small files (fetch into memory, verify, write, rename), pipelined batches of them over one
+ * pooled connection, and re-verification of resumed pieces. Multi-piece files go through the
+ * transfer package's Streams {@code TransferClient} instead.
  */
 public final class PieceTransfers {
   /** A reply with an error header (no body followed); the connection stays usable. */
@@ -47,66 +48,8 @@ public final class PieceTransfers {
     this.limiter = limiter;
   }
 
-  public ManifestResponse manifest(PeerAddress src, String name) throws IOException {
-    SourceConnection c = pool.borrow(src.host(), src.port());
-    boolean clean = false;
-    try {
-      ManifestResponse m = c.manifest(name);
-      clean = true;
-      if (!"ok".equals(m.status())) {
-        throw new Refused(null, "no manifest from " + src.peerId());
-      }
-      return m;
-    } finally {
-      finish(c, clean);
-    }
-  }
-
-  /** Fetches one range into {@code part} at its offset and returns the hash of the bytes. */
-  public Piece piece(PeerAddress src, String type, String name, Path part, int index, long offset,
-      long length, boolean ranged) throws IOException {
-    SourceConnection c = pool.borrow(src.host(), src.port());
-    boolean clean = false;
-    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
-      TransferHeader h = ranged
-          ? c.request(type, name, offset, length) : c.request(type, name, null, null);
-      if (!h.ok()) {
-        clean = true;
-        throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
-            + (h.code() == null ? "" : " (" + h.code() + ")"));
-      }
-      long n = h.bodyLength();
-      if (n != length) {
-        throw new IOException(src.peerId() + " announced " + n + " bytes, expected " + length);
-      }
-      MessageDigest d = PieceHasher.sha256();
-      c.readBody(n, ch, offset, d, limiter);
-      clean = true;
-      return new Piece(index, PieceHasher.hex(d.digest()), n);
-    } finally {
-      finish(c, clean);
-    }
-  }
-
-  /** Base v1: the whole file in one stream (no range fields), size checked by the caller. */
-  public Whole whole(PeerAddress src, String type, String name, Path part) throws IOException {
-    SourceConnection c = pool.borrow(src.host(), src.port());
-    boolean clean = false;
-    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      TransferHeader h = c.request(type, name, null, null);
-      if (!h.ok()) {
-        clean = true;
-        throw new Refused(h.code(), src.peerId() + ": " + h.error());
-      }
-      long n = h.bodyLength();
-      MessageDigest d = PieceHasher.sha256();
-      c.readBody(n, ch, 0, d, limiter);
-      clean = true;
-      return new Whole(n, PieceHasher.hex(d.digest()));
-    } finally {
-      finish(c, clean);
-    }
+  public RateLimiter limiter() {
+    return limiter;
   }
 
   /** Outcome of the one-step small-file path. */
@@ -166,6 +109,9 @@ public final class PieceTransfers {
     return new Published(target, Files.getLastModifiedTime(target).toMillis());
   }
 
+  /** How often one file of a batch is asked again after a BUSY reply. */
+  static final int MAX_BUSY_RETRIES = 50;
+
   /** One small file of a pipelined batch. */
   public record SmallItem(String name, long size, String sha256, PartFile files) {}
 
@@ -197,6 +143,7 @@ public final class PieceTransfers {
         out[k] = new SmallOutcome(null, e, secs(t0));
       }
     }
+    java.util.Map<Integer, Integer> busyRetries = new java.util.HashMap<>();
     if (!toFetch.isEmpty()) {
       SourceConnection c = null;
       int received = 0;
@@ -218,6 +165,11 @@ public final class PieceTransfers {
           int k = toFetch.get(received);
           out[k] = receiveSmall(c, src, items.get(k), t0);
           received++;
+          if (out[k].error() instanceof Refused r && "BUSY".equals(r.code())
+              && busyRetries.merge(k, 1, Integer::sum) <= MAX_BUSY_RETRIES) {
+            out[k] = null;
+            toFetch.add(k); // the source is at its upload limit: ask again after the others
+          }
         }
         pool.release(c);
       } catch (IOException e) {

@@ -20,6 +20,23 @@ public final class RateLimiter {
     return bytesPerSecond;
   }
 
+  /**
+   * Non-blocking form: takes {@code n} bytes from the bucket now and returns how many
+   * nanoseconds the caller should wait before sending them (0 = at once).
+   */
+  public long reserve(long n) {
+    if (bytesPerSecond <= 0) {
+      return 0;
+    }
+    synchronized (this) {
+      long now = System.nanoTime();
+      tokens = Math.min(bytesPerSecond, tokens + (now - last) * bytesPerSecond / 1e9);
+      last = now;
+      tokens -= n;
+      return tokens >= 0 ? 0 : (long) (-tokens * 1e9 / bytesPerSecond);
+    }
+  }
+
   /** Blocks (sleeps) until {@code n} bytes may pass. Blocking dispatcher threads only. */
   public void acquire(long n) {
     if (bytesPerSecond <= 0) {

@@ -39,6 +39,7 @@ class ResultWriterTest {
     assertFalse(root.at("/machine/jvm_version").asText().isEmpty());
     assertTrue(root.at("/machine/max_heap_bytes").asLong() > 0);
     assertTrue(root.at("/machine/heap_flags").isArray());
+    assertTrue(root.at("/machine/load_average").isNumber());
     assertEquals(10, root.at("/parameters/requests_per_client").asInt());
 
     JsonNode level = root.get("levels").get(0);

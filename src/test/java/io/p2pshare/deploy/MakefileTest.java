@@ -56,6 +56,15 @@ class MakefileTest {
   }
 
   @Test
+  void everyListedTargetDryRuns() throws Exception {
+    for (String t : TARGETS) {
+      make("-n", t, COMPOSE); // fails on a missing rule or a syntax error in its recipe
+    }
+    assertTrue(make("-n", "run-peer1").contains("P2P_LOG_FILE=1 bin/p2pshare peer --peer peer1"));
+    assertTrue(make("-n", "bench-sweep").contains("bin/p2pshare bench sweep"));
+  }
+
+  @Test
   void testTargetIsPlainMavenTest() throws Exception {
     assertEquals(List.of("mvn -B test"), make("-n", "test").lines().toList());
   }

@@ -132,6 +132,9 @@ class IndexServerIntegrationTest {
             new SearchRequest(SearchQuery.exact(i % 2 == 0 ? "k.txt" : "missing.txt")));
         s.send(req);
         Envelope r = s.receive();
+        while (MessageType.REPLICATION_TASKS.equals(r.type())) { // pushes may come in between
+          r = s.receive();
+        }
         assertEquals("id-" + i, r.requestId());
         assertEquals(i % 2 == 0 ? 1 : 0, r.payload().get("results").size());
       }
@@ -288,6 +291,53 @@ class IndexServerIntegrationTest {
       assertEquals(1, replies.get(1).at("/payload/results").size(), "read your own registration");
       Iterator<JsonNode> it = replies.get(1).at("/payload/results").elements();
       assertFalse(it.next().has("file_name"));
+    }
+  }
+
+  @Test
+  void replication_tasks_are_pushed_on_the_control_connection_and_reported() throws Exception {
+    AppConfig cfg = ConfigLoader.parse("{\"replication\":{\"peer_expiry_ms\":600000}}", "test");
+    ActorSystem<IndexGuardian.Command> sys = ActorSystem.create(
+        IndexGuardian.create(new IndexGuardian.Settings("127.0.0.1", 0, cfg, null)), "index-push");
+    try {
+      InetSocketAddress a = bind(sys);
+      String sha = "cd".repeat(32);
+      try (FrameSocket holder = FrameSocket.connect("127.0.0.1", a.getPort(), 30_000, "peerA");
+           FrameSocket target = FrameSocket.connect("127.0.0.1", a.getPort(), 30_000, "peerB")) {
+        Envelope r1 = holder.request(MessageType.REGISTRY_REQUEST, Wire.MAPPER.readTree(
+            "{\"peer\":{\"peer_id\":\"peerA\",\"host\":\"127.0.0.1\",\"port\":7001},"
+                + "\"files\":{\"one.bin\":{\"size_bytes\":5,\"sha256\":\"" + sha + "\"}}}"));
+        assertEquals("ok", r1.payload().get("status").asText());
+        Envelope r2 = target.request(MessageType.REGISTRY_REQUEST, Wire.MAPPER.readTree(
+            "{\"peer\":{\"peer_id\":\"peerB\",\"host\":\"127.0.0.1\",\"port\":7002},\"files\":{}}"));
+        String token = r2.payload().get("token").asText();
+        // No request outstanding: the next frame on B's connection is the server's push.
+        Envelope push = target.receive();
+        assertEquals(MessageType.REPLICATION_TASKS, push.type());
+        JsonNode task = push.payload().at("/replication_tasks/0");
+        assertEquals("one.bin", task.get("file_name").asText());
+        assertEquals(sha, task.get("sha256").asText());
+        assertEquals(5, task.get("size_bytes").asInt());
+        assertEquals("peerA", task.at("/source/peer_id").asText());
+        assertEquals(7001, task.at("/source/port").asInt());
+        Envelope ack = target.request(MessageType.REPLICATION_REPORT, Wire.MAPPER.readTree(
+            "{\"token\":\"" + token + "\",\"task_id\":\"" + task.get("task_id").asText()
+                + "\",\"file_name\":\"one.bin\",\"status\":\"done\"}"));
+        assertEquals("REPLICATION_REPORT_RESPONSE", ack.type());
+        assertEquals("ok", ack.payload().get("status").asText());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+          JsonNode st = oneShot(a, "{\"type\":\"STATS_REQUEST\",\"payload\":{}}").get("payload");
+          if (st.at("/tasks/done").asInt() == 1) {
+            assertEquals(0, st.at("/tasks/running").asInt());
+            break;
+          }
+          assertTrue(System.nanoTime() < deadline, "done never counted: " + st);
+          Thread.sleep(50);
+        }
+      }
+    } finally {
+      sys.terminate();
     }
   }
 }
