@@ -343,4 +343,28 @@ class IndexServerIntegrationTest {
       sys.terminate();
     }
   }
+
+  @Test
+  void connections_over_the_limit_get_BUSY_and_the_slot_frees_up() throws Exception {
+    AppConfig cfg = ConfigLoader.parse("{\"index\":{\"max_connections\":1}}", "test");
+    ActorSystem<IndexGuardian.Command> sys = ActorSystem.create(
+        IndexGuardian.create(new IndexGuardian.Settings("127.0.0.1", 0, cfg, null)), "index-busy");
+    try {
+      InetSocketAddress a = bind(sys);
+      String stats = "{\"type\":\"STATS_REQUEST\",\"payload\":{}}";
+      try (Socket first = new Socket(a.getAddress(), a.getPort())) {
+        first.setSoTimeout(30_000);
+        first.getOutputStream().write((stats + "\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals("ok", Wire.MAPPER.readTree(readLine(first.getInputStream())).at("/payload/status").asText());
+        assertEquals("BUSY", oneShot(a, stats).at("/payload/code").asText());
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!"ok".equals(oneShot(a, stats).at("/payload/status").asText())) {
+        assertTrue(System.nanoTime() < deadline, "slot never freed");
+        Thread.sleep(50);
+      }
+    } finally {
+      sys.terminate();
+    }
+  }
 }
