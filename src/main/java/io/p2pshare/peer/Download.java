@@ -106,6 +106,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
   /** A source that answered BUSY may be asked again. */
   private record Retry(int source) implements Command {}
 
+  /** Pieces requested at once from one source. */
+  static final int PIECES_PER_SOURCE = 2;
+
   /** How often a BUSY source is asked again before it counts as unusable. */
   static final int MAX_BUSY_RETRIES = 20;
 
@@ -116,7 +119,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private final TimerScheduler<Command> timers;
   private int busyRetries;
-  private int cooling;
+  /** Sources waiting out a BUSY reply: no new pieces for them until their Retry. */
+  private boolean[] cooling;
   private boolean publishing;
   private final long id;
   private final Request req;
@@ -128,7 +132,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private List<PeerAddress> sources = List.of();
   private boolean[] bad;
   private CompletionStage<TransferClient>[] clients = newClients(0);
-  private boolean[] busy;
+  /** Pieces requested from each source and not answered yet (pipelined on its connection). */
+  private int[] inFlight;
   private final Set<String> usedSources = new LinkedHashSet<>();
   private PiecePlan plan;
   private boolean useRecord;
@@ -207,7 +212,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
     this.sources = List.copyOf(holders.subList(0, Math.min(deps.maxSources(), holders.size())));
     this.bad = new boolean[sources.size()];
     this.clients = newClients(sources.size());
-    this.busy = new boolean[sources.size()];
+    this.inFlight = new int[sources.size()];
+    this.cooling = new boolean[sources.size()];
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
     long pieceSize = deps.pieceSize();
@@ -427,20 +433,32 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (publishing) {
       return this;
     }
-    for (int s = 0; s < sources.size(); s++) {
-      if (bad[s] || busy[s]) {
-        continue;
+    // Round robin, up to PIECES_PER_SOURCE each: the next request is already queued on the
+    // connection when a piece ends, so a single source streams without gaps.
+    boolean gave = true;
+    while (gave) {
+      gave = false;
+      for (int s = 0; s < sources.size(); s++) {
+        if (bad[s] || cooling[s] || inFlight[s] >= PIECES_PER_SOURCE) {
+          continue;
+        }
+        int i = plan.take();
+        if (i < 0) {
+          gave = false;
+          break;
+        }
+        startPiece(s, i);
+        gave = true;
       }
-      int i = plan.take();
-      if (i < 0) {
-        break;
-      }
-      startPiece(s, i);
     }
     if (plan.done() && plan.idle()) {
       return publish();
     }
-    if (plan.idle() && cooling == 0) {
+    boolean anyCooling = false;
+    for (boolean c : cooling) {
+      anyCooling |= c;
+    }
+    if (plan.idle() && !anyCooling) {
       return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
           "no usable source left for '" + req.fileName() + "': " + lastProblem);
     }
@@ -448,7 +466,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private void startPiece(int s, int i) {
-    busy[s] = true;
+    inFlight[s]++;
     long wait = deps.transfers().limiter().reserve(plan.length(i));
     if (wait > 0) {
       // --max-download-rate: this piece's bytes are paid for; start it when they are due.
@@ -513,14 +531,15 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private Behavior<Command> onPiece(PieceDone d) {
-    busy[d.source()] = false;
+    inFlight[d.source()]--;
     PeerAddress src = sources.get(d.source());
     if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
       plan.giveBack(d.index());
       busyRetries++;
-      busy[d.source()] = true; // cooling down: no piece until the retry
-      cooling++;
-      timers.startSingleTimer(new Retry(d.source()), backoff());
+      if (!cooling[d.source()]) {
+        cooling[d.source()] = true; // no new pieces for it until the retry
+        timers.startSingleTimer(new Retry(d.source()), backoff());
+      }
       return pump();
     }
     if (d.failure() != null) {
@@ -552,8 +571,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (r.source() < 0) {
       return fetchSmall(-1 - r.source()); // the small path: ask the same source again
     }
-    cooling--;
-    busy[r.source()] = false;
+    cooling[r.source()] = false;
     return pump();
   }
 

@@ -19,6 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class ReplicationTimingSlowTest {
+  static StatsResponse stats(IndexProcess index) {
+    try (io.p2pshare.protocol.FrameSocket s =
+        io.p2pshare.protocol.FrameSocket.connect("127.0.0.1", index.port(), 5000, "t")) {
+      return s.request(io.p2pshare.protocol.MessageType.STATS_REQUEST, java.util.Map.of())
+          .payloadAs(StatsResponse.class);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
   @Test
   void timings(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("data");
@@ -38,23 +48,23 @@ class ReplicationTimingSlowTest {
       p2.awaitStarted();
       p3.awaitStarted();
       IndexClientTest.await(() -> {
-        StatsResponse s = ReplicationIntegrationTest.stats(index);
+        StatsResponse s = stats(index);
         return s != null && s.files() != null && s.files() == 1100 && s.underReplicated() == 0;
       }, "1,100 files on two peers");
       double startup = (System.nanoTime() - t0) / 1e9;
       long t1 = System.nanoTime();
       p2.kill();
       IndexClientTest.await(() -> {
-        StatsResponse s = ReplicationIntegrationTest.stats(index);
+        StatsResponse s = stats(index);
         return s != null && s.peersLive() == 2 && s.underReplicated() > 0;
       }, "peer2 declared dead");
       double dead = (System.nanoTime() - t1) / 1e9;
       IndexClientTest.await(() -> {
-        StatsResponse s = ReplicationIntegrationTest.stats(index);
+        StatsResponse s = stats(index);
         return s != null && s.peersLive() == 2 && s.underReplicated() == 0;
       }, "re-replicated");
       double back = (System.nanoTime() - t1) / 1e9;
-      StatsResponse s = ReplicationIntegrationTest.stats(index);
+      StatsResponse s = stats(index);
       System.out.printf("replication: start-up to under_replicated 0: %.1f s (processes started at t0);"
           + " kill -9 -> dead after %.1f s -> under_replicated 0 after %.1f s (expiry 5 s + grace 10 s);"
           + " tasks %s%n", startup, dead, back, s.tasks());
