@@ -2,14 +2,12 @@ package io.p2pshare.peer;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.PostStop;
-import io.p2pshare.transfer.TransferClient;
-import java.util.concurrent.CompletionStage;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
@@ -18,6 +16,7 @@ import io.p2pshare.protocol.SearchQuery;
 import io.p2pshare.transfer.FileEntry;
 import io.p2pshare.transfer.Origin;
 import io.p2pshare.transfer.PieceHasher;
+import io.p2pshare.transfer.TransferClient;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -30,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -39,7 +39,13 @@ import java.util.concurrent.Executor;
  * {@code <name>.part}, verifies each, re-fetches a bad piece elsewhere and drops the bad source,
  * then publishes the file under its final name (never replacing an existing one) and tells the
  * catalog. A source without manifests (base v1) gets one whole-file fetch with a size check.
- * All file and socket work runs on the blocking dispatcher; this actor only decides.
+ *
+ * <p>Two transfer paths: a file up to {@link #SMALL_FILE} with a known hash is fetched into
+ * memory, verified, written and renamed in one blocking step over a pooled connection
+ * ({@link PieceTransfers#small}); anything larger goes piece by piece through one
+ * {@link TransferClient} (a pipelined Streams TCP connection) per source. Blocking file work
+ * runs on the blocking-IO dispatcher; this actor only decides. A BUSY source is asked again
+ * with backoff; {@code --max-download-rate} paces piece starts.
  */
 public final class Download extends AbstractBehavior<Download.Command> {
 

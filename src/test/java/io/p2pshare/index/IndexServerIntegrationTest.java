@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -311,6 +312,8 @@ class IndexServerIntegrationTest {
         Envelope r2 = target.request(MessageType.REGISTRY_REQUEST, Wire.MAPPER.readTree(
             "{\"peer\":{\"peer_id\":\"peerB\",\"host\":\"127.0.0.1\",\"port\":7002},\"files\":{}}"));
         String token = r2.payload().get("token").asText();
+        Envelope hb = target.request(MessageType.HEARTBEAT, Map.of("token", token)); // now it takes tasks
+        assertEquals("ok", hb.payload().get("status").asText());
         // No request outstanding: the next frame on B's connection is the server's push.
         Envelope push = target.receive();
         assertEquals(MessageType.REPLICATION_TASKS, push.type());
