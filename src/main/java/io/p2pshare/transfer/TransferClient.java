@@ -109,6 +109,7 @@ public final class TransferClient implements AutoCloseable {
   private CompletionStage<Done> done;
   private long seq;
   private boolean closed;
+  private IOException terminated; // set once the connection is gone; guarded by this
 
   private TransferClient(String clientId, Materializer mat) {
     this.clientId = clientId;
@@ -196,8 +197,8 @@ public final class TransferClient implements AutoCloseable {
 
   // Synchronized: the pending queue must hold calls in exactly the order their frames are sent.
   private synchronized void send(Call call, String type, TransferRequest req) {
-    if (closed) {
-      call.promise().completeExceptionally(new IOException("client closed"));
+    if (closed || terminated != null) {
+      call.promise().completeExceptionally(terminated != null ? terminated : new IOException("client closed"));
       return;
     }
     byte[] frame = Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq), req));
@@ -324,11 +325,18 @@ public final class TransferClient implements AutoCloseable {
     return "unexpected " + e;
   }
 
-  private void failAll(Throwable err) {
+  /** On connect failure or stream end: fails every pending call and refuses later ones. */
+  private synchronized void failAll(Throwable err) {
     Throwable cause = unwrap(err);
+    if (!(cause instanceof IOException)) {
+      cause = new IOException(cause.getMessage(), cause);
+    }
+    if (terminated == null) {
+      terminated = (IOException) cause;
+    }
     Call c;
     while ((c = pending.poll()) != null) {
-      c.promise().completeExceptionally(cause instanceof IOException ? cause : new IOException(cause));
+      c.promise().completeExceptionally(cause);
     }
   }
 }

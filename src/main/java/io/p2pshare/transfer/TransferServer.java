@@ -29,6 +29,9 @@ import io.p2pshare.protocol.TransferRequest;
 import io.p2pshare.transport.TlsSettings;
 import io.p2pshare.transport.Transport;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +77,8 @@ public final class TransferServer {
   static final Set<Origin> OBTAIN_FROM = EnumSet.allOf(Origin.class);
   static final Set<Origin> REPLICATE_FROM = EnumSet.of(Origin.SHARED, Origin.REPLICATED);
   private static final int HASH_CACHE_MAX = 4096;
+  /** Bodies up to this size are read in one go and sent with their header (no FileIO stream). */
+  static final int INLINE_MAX = 64 * 1024;
 
   /** Everything the server needs; {@code port} 0 binds an ephemeral port. */
   public record Settings(String peerId, String host, int port, int maxUploads, long maxUploadRate,
@@ -235,7 +240,8 @@ public final class TransferServer {
       throw ProtocolException.badRequest("range " + offset + "+" + length + " beyond end of file ("
           + size + " bytes)");
     }
-    if (length > 0 && !tryStartUpload()) {
+    boolean inline = length <= INLINE_MAX;
+    if (length > 0 && (inline ? uploads.get() >= settings.maxUploads() : !tryStartUpload())) {
       throw new ProtocolException(ErrorCode.BUSY, "too many uploads in progress, retry later");
     }
     String sha = knownSha(e, size);
@@ -247,16 +253,52 @@ public final class TransferServer {
     }
     log.debug("peer={} from={} client={} req={} {} {} {}+{} of {}", settings.peerId(), from,
         req.peerId(), req.requestId(), req.type(), FileNames.printable(name), offset, length, size);
-    Source<ByteString, NotUsed> head = Source.single(ByteString.fromArrayUnsafe(header));
-    return length == 0 ? head : head.concat(body(e.path(), offset, length, req, name));
+    ByteString head = ByteString.fromArrayUnsafe(header);
+    if (length == 0) {
+      return Source.single(head);
+    }
+    if (inline) {
+      // Small bodies (the 1 KiB files): one read and one write, no FileIO actor or thread hop
+      // per request. The base-client padding keeps the header alone in a 4 KiB read anyway.
+      ByteString bytes;
+      try {
+        bytes = readSmall(e.path(), offset, (int) length, name);
+      } catch (IOException io) { // nothing sent yet: a clean refusal
+        throw new ProtocolException(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name));
+      }
+      Source<ByteString, NotUsed> one = Source.single(head.concat(bytes));
+      return gate.enabled() ? one.mapAsync(1, this::paced) : one;
+    }
+    return Source.single(head).concat(body(e.path(), offset, length, req, name, new Slot()));
+  }
+
+  /**
+   * Reads a small range at once, on the stream's thread: at most {@link #INLINE_MAX} bytes,
+   * from the page cache in the common case. A file shorter than announced fails the connection.
+   */
+  private static ByteString readSmall(Path path, long offset, int length, String name) throws IOException {
+    byte[] buf = new byte[length];
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      ByteBuffer bb = ByteBuffer.wrap(buf);
+      while (bb.hasRemaining()) {
+        if (ch.read(bb, offset + bb.position()) < 0) {
+          throw new IOException("file " + name + " shorter than announced");
+        }
+      }
+    }
+    return ByteString.fromArrayUnsafe(buf);
   }
 
   /** Exactly {@code length} bytes of {@code path} from {@code offset}, paced, counted. */
-  private Source<ByteString, NotUsed> body(Path path, long offset, long length, Envelope req, String name) {
+  private Source<ByteString, NotUsed> body(Path path, long offset, long length, Envelope req, String name,
+      Slot slot) {
     Source<ByteString, ?> bytes = FileIO.fromPath(path, settings.chunkSize(), offset)
         .statefulMap(() -> new long[] {length}, (left, chunk) -> {
           ByteString cut = chunk.size() >= left[0] ? chunk.take((int) left[0]) : chunk;
           left[0] -= cut.size();
+          if (left[0] == 0) {
+            slot.release(); // now, in the stream: before the client can send its next request
+          }
           return Pair.create(left, Pair.create(cut, left[0] == 0));
         }, left -> left[0] > 0 ? Optional.of(Pair.create((ByteString) null, true)) : Optional.empty())
         .takeWhile(p -> !p.second(), true)
@@ -271,7 +313,7 @@ public final class TransferServer {
     }
     return bytes.watchTermination((mat, done) -> {
       done.whenComplete((ok, err) -> {
-        uploads.decrementAndGet();
+        slot.release(); // failures and cancellations (asynchronous, hence the idempotent slot)
         if (err != null) {
           log.debug("peer={} client={} req={} upload of {} ended early: {}", settings.peerId(),
               req.peerId(), req.requestId(), FileNames.printable(name), err.toString());
@@ -338,6 +380,17 @@ public final class TransferServer {
       return false;
     }
     return true;
+  }
+
+  /** One counted upload; released exactly once, whichever way the body ends. */
+  private final class Slot {
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        uploads.decrementAndGet();
+      }
+    }
   }
 
   private CompletionStage<ByteString> paced(ByteString chunk) {

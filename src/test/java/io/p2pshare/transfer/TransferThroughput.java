@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Manual loopback throughput check (not a test): {@code server DIR CHUNK} serves DIR and prints
  * its port; {@code client PORT NAME OUT PIECE INFLIGHT} fetches NAME by pieces over one
- * connection into OUT and prints MiB/s. Run each end in its own JVM with -Xmx128m.
+ * connection into OUT, checks every piece against the manifest and prints MiB/s. Run each end in
+ * its own JVM with -Xmx128m (see {@code TransferMemorySlowTest}). PIECE must be the server's
+ * piece size (DirectoryFiles.shared: 4 MiB).
  */
 public final class TransferThroughput {
   public static void main(String[] args) throws Exception {
@@ -37,7 +39,11 @@ public final class TransferThroughput {
     TransferClient c = TransferClient.connect(system, "127.0.0.1", port, "bench")
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     // The manifest hashes the file on the server first: not part of the timed transfer.
-    long size = c.manifest(name).toCompletableFuture().get(600, TimeUnit.SECONDS).fileSize();
+    io.p2pshare.protocol.ManifestResponse m = c.manifest(name).toCompletableFuture().get(600, TimeUnit.SECONDS);
+    long size = m.fileSize();
+    if (piece != m.pieceSize()) {
+      throw new IllegalArgumentException("piece size must match the manifest's " + m.pieceSize());
+    }
     long t0 = System.nanoTime();
     Deque<CompletionStage<TransferClient.RangeResult>> q = new ArrayDeque<>();
     long off = 0;
@@ -48,12 +54,18 @@ public final class TransferThroughput {
         q.add(c.fetch(name, off, len, out));
         off += len;
       }
-      got += q.poll().toCompletableFuture().get(600, TimeUnit.SECONDS).bytes();
+      TransferClient.RangeResult r = q.poll().toCompletableFuture().get(600, TimeUnit.SECONDS);
+      if (!r.sha256().equals(m.pieces().get((int) (r.offset() / piece)))) {
+        System.out.println("BAD PIECE at " + r.offset());
+        System.exit(1);
+      }
+      got += r.bytes();
     }
     double s = (System.nanoTime() - t0) / 1e9;
     System.out.printf("%d bytes in %.2f s = %.1f MiB/s (max heap %d MiB)%n", got, s,
         got / s / (1 << 20), Runtime.getRuntime().maxMemory() >> 20);
     c.close();
     system.terminate();
+    System.exit(got == size ? 0 : 1);
   }
 }
