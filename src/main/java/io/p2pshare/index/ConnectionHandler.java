@@ -141,13 +141,15 @@ final class ConnectionHandler {
         ReplicationReport rep = req.payloadAs(ReplicationReport.class);
         return askRegistry(req, replyTo -> new PeerRegistry.Report(req.peerId(), rep, replyTo));
       }
-      case MessageType.STATS_REQUEST:
+      case MessageType.STATS_REQUEST: {
+        // Index first, peers second: files a snapshot shows were registered by peers it counts.
+        IndexView.Counts c = services.view().counts(services.replicationFactor());
         return ask(services.registry(), PeerRegistry.GetCounts::new, counts -> {
-          IndexView.Counts c = services.view().counts(services.replicationFactor());
           return reply(req, new StatsResponse(Status.OK, counts.live(), counts.dead(), c.files(),
               c.entries(), c.underReplicated(), services.ledger().counts(),
               System.currentTimeMillis() - services.startedAtMs()));
         });
+      }
       default:
         throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + req.type() + "'");
     }
