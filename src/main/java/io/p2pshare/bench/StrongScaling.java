@@ -92,10 +92,10 @@ public final class StrongScaling {
       shares.get(i % c).add(files.get(i));
     }
     AtomicLong errors = new AtomicLong();
-    List<Histogram> hists = new ArrayList<>();
+    List<Map<String, Histogram>> hists = new ArrayList<>();
     List<Downloader> downloaders = new ArrayList<>();
     for (int i = 0; i < c; i++) {
-      hists.add(LatencyStats.newHistogram());
+      hists.add(new java.util.TreeMap<>());
       downloaders.add(factory.open());
     }
     ExecutorService pool = Executors.newFixedThreadPool(c, r -> {
@@ -110,14 +110,15 @@ public final class StrongScaling {
       List<Future<?>> running = new ArrayList<>();
       for (int i = 0; i < c; i++) {
         Downloader d = downloaders.get(i);
-        Histogram h = hists.get(i);
+        Map<String, Histogram> h = hists.get(i);
         List<FileSpec> share = shares.get(i);
         running.add(pool.submit(() -> {
           for (FileSpec f : share) {
             long t0 = System.nanoTime();
             try {
               d.download(f, out);
-              h.recordValue(Math.max(1, System.nanoTime() - t0));
+              h.computeIfAbsent(sizeClass(f.name()), k -> LatencyStats.newHistogram())
+                  .recordValue(Math.max(1, System.nanoTime() - t0));
             } catch (Exception e) {
               errors.incrementAndGet();
               progress.println("download of " + f.name() + " failed: " + e.getMessage());
@@ -150,12 +151,20 @@ public final class StrongScaling {
       }
     }
     Histogram all = LatencyStats.newHistogram();
-    hists.forEach(all::add);
+    Map<String, Histogram> byClass = new java.util.TreeMap<>();
+    for (Map<String, Histogram> m : hists) {
+      m.forEach((k, h) -> {
+        all.add(h);
+        byClass.computeIfAbsent(k, x -> LatencyStats.newHistogram()).add(h);
+      });
+    }
+    Map<String, LatencyStats> classStats = new LinkedHashMap<>();
+    byClass.forEach((k, h) -> classStats.put(k, LatencyStats.of(h)));
     deleteTree(out);
     double seconds = nanos / 1e9;
     return new StrongLevel(c, files.size(), bytes, WeakScaling.round3(seconds),
         seconds > 0 ? Math.round(bytes / seconds) : 0, LatencyStats.of(all), failures,
-        errors.get(), null);
+        errors.get(), null, classStats);
   }
 
   private Map<String, Object> parameters() {
@@ -168,6 +177,16 @@ public final class StrongScaling {
     p.put("split", "round-robin over workers, each worker sequential");
     p.put("verification", "SHA-256 of every downloaded file, after the timed window");
     return p;
+  }
+
+  /** {@code kb}, {@code mb} or {@code gb} from a generated name, else {@code other}. */
+  static String sizeClass(String name) {
+    for (String c : List.of("kb", "mb", "gb")) {
+      if (name.contains("_" + c + "_")) {
+        return c;
+      }
+    }
+    return "other";
   }
 
   static String sha256(Path p) throws IOException {

@@ -21,6 +21,7 @@ import io.p2pshare.protocol.SearchResponse;
 import io.p2pshare.protocol.SearchResult;
 import io.p2pshare.protocol.StatsResponse;
 import io.p2pshare.transfer.FileEntry;
+import io.p2pshare.transfer.FileNames;
 import io.p2pshare.transfer.Origin;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +141,17 @@ public final class ActorPeerConsole implements PeerConsole {
   }
 
   @Override
-  public CompletionStage<Downloaded> download(String name, Consumer<Progress> progress) {
+  public CompletionStage<Downloaded> download(String typed, Consumer<Progress> progress) {
+    String name;
+    try {
+      // A plain name only: never let a name like ../x place a file outside downloaded/.
+      name = FileNames.validate(typed);
+    } catch (RuntimeException e) {
+      String why = String.valueOf(e.getMessage());
+      int quoted = why.lastIndexOf(": \""); // the name again; we show it once
+      return CompletableFuture.failedFuture(new IllegalArgumentException("'" + FileNames.printable(typed)
+          + "' is not a plain file name (" + (quoted > 0 ? why.substring(0, quoted) : why) + ")"));
+    }
     CompletableFuture<Download.Event> outcome = new CompletableFuture<>();
     // A lookup first: the holders' addresses name the sources in the final line, as the reference.
     return lookup(name).exceptionally(t -> null).thenCompose(l -> {

@@ -142,18 +142,49 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
 
-    List<String> names() {
-      return Workload.generatedNames(peer, config.data().fileGeneration());
+    /**
+     * The generated names of every size class the index knows (a peer generated with
+     * {@code --sizes kb,mb} has no gb file; searching for it would count as errors).
+     */
+    List<String> names() throws IOException {
+      AppConfig.FileGeneration gen = config.data().fileGeneration();
+      List<String> names = new java.util.ArrayList<>();
+      List<String> missing = new java.util.ArrayList<>();
+      for (String cls : List.of("kb", "mb", "gb")) {
+        AppConfig.SizeClass sc = "kb".equals(cls) ? gen.kb() : "mb".equals(cls) ? gen.mb() : gen.gb();
+        if (sc.count() == 0) {
+          continue;
+        }
+        if (searchable(Workload.name(peer, cls, 1))) {
+          for (int i = 1; i <= sc.count(); i++) {
+            names.add(Workload.name(peer, cls, i));
+          }
+        } else {
+          missing.add(Workload.name(peer, cls, 1));
+        }
+      }
+      if (names.isEmpty()) {
+        checkSearchable(missing.isEmpty() ? Workload.name(peer, "kb", 1) : missing.get(0));
+      }
+      if (!missing.isEmpty()) {
+        progress().println("not searched (the index does not know them): " + missing
+            + " and the rest of their size class");
+      }
+      return names;
     }
 
     /** Fails early with a clear message when the workload's first name is not searchable. */
     void checkSearchable(String name) throws IOException {
+      if (!searchable(name)) {
+        throw new IOException("index " + index.host() + ":" + index.port() + " does not know "
+            + name + ": start " + peer + " with its generated files, or use --self-contained");
+      }
+    }
+
+    boolean searchable(String name) throws IOException {
       try (FrameSocket s = FrameSocket.connect(index.host(), index.port(), 10_000, "bench")) {
         Envelope r = s.request(MessageType.SEARCH_REQUEST, new SearchRequest(SearchQuery.exact(name)));
-        if (r.payload() == null || r.payload().path("results").size() == 0) {
-          throw new IOException("index " + index.host() + ":" + index.port() + " does not know "
-              + name + ": start " + peer + " with its generated files, or use --self-contained");
-        }
+        return r.payload() != null && r.payload().path("results").size() > 0;
       } catch (java.net.ConnectException e) {
         throw new IOException("cannot reach the index at " + index.host() + ":" + index.port()
             + " (start it, or use --self-contained)");
@@ -199,7 +230,6 @@ public final class BenchCommand implements Callable<Integer> {
     if (names.isEmpty()) {
       throw new UsageException("the config generates no files for " + t.peer);
     }
-    sys.checkSearchable(names.get(0));
     WeakScaling.Params p = new WeakScaling.Params(sys.index, w.levels, w.perClient, w.warmup,
         t.seed, 60_000);
     BenchRun run = new WeakScaling(p, names, progress()).run(mode);
@@ -262,6 +292,10 @@ public final class BenchCommand implements Callable<Integer> {
       s.warmupFiles = 20;
       try (Sut sys = new Sut(target, s.counts(), progress())) {
         try {
+          // Small by design: never more than the peer generates.
+          AppConfig.FileGeneration gen = sys.config.data().fileGeneration();
+          s.kb = Math.min(s.kb, gen.kb().count());
+          s.mb = Math.min(s.mb, gen.mb().count());
           write(outDir.resolve("weak_scaling_quick.json"), runWeak(sys, target, w, "quick"));
           write(outDir.resolve("strong_scaling_quick.json"),
               runStrong(sys, s, "quick", files(sys, s)));

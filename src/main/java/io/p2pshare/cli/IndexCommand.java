@@ -38,10 +38,11 @@ public final class IndexCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AppConfig cfg = ConfigLoader.fromSystem().load(config);
     LogSetup.applyLevel(cfg.logging().level());
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("index", "index");
     String h = host != null ? host : cfg.server().host();
     int p = port != null ? port : cfg.server().port();
     ActorSystem<IndexGuardian.Command> system = ActorSystem.create(
-        IndexGuardian.create(new IndexGuardian.Settings(h, p, cfg, null)), "p2pshare-index");
+        IndexGuardian.create(new IndexGuardian.Settings(h, p, cfg, null, metrics)), "p2pshare-index");
     ControlServer.Binding binding = AskPattern.<IndexGuardian.Command, ControlServer.Binding>ask(
             system, IndexGuardian.GetBinding::new, Duration.ofSeconds(30), system.scheduler())
         .toCompletableFuture().get();
@@ -54,7 +55,7 @@ public final class IndexCommand implements Callable<Integer> {
       IndexPreload.start(((ControlServer.Bound) binding).address(), preload,
           cfg.replication().heartbeatIntervalMs());
     }
-    try (IndexMetrics metrics = IndexMetrics.start(metricsOptions,
+    try (IndexMetrics exported = IndexMetrics.start(metricsOptions, metrics,
         ((ControlServer.Bound) binding).address(), cfg.replication().heartbeatIntervalMs())) {
       // Ctrl-C runs CoordinatedShutdown (JVM shutdown hook): unbind, then terminate.
       system.getWhenTerminated().toCompletableFuture().join();

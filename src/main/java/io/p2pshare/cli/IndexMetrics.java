@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * The index's {@code --metrics-port}: the exporter plus a poller that asks the index itself for
  * STATS every heartbeat interval, so the peer, file, entry, under-replication and task gauges show
- * what {@code p2pshare stats} shows. Per-request counters (searches, latency) need the hooks of
- * {@link Metrics} called from the connection handler.
+ * what {@code p2pshare stats} shows. Searches and request latencies are recorded by the index's
+ * connection handler into the same {@link Metrics}.
  */
 final class IndexMetrics implements AutoCloseable {
   private final MetricsExporter exporter;
@@ -27,8 +27,8 @@ final class IndexMetrics implements AutoCloseable {
   }
 
   /** Nothing runs (and close does nothing) without {@code --metrics-port}. */
-  static IndexMetrics start(MetricsOptions options, InetSocketAddress bound, long periodMs) {
-    Metrics metrics = new Metrics("index", "index");
+  static IndexMetrics start(MetricsOptions options, Metrics metrics, InetSocketAddress bound,
+      long periodMs) {
     Optional<MetricsExporter> exporter = options == null ? Optional.empty() : options.start(metrics);
     if (exporter.isEmpty()) {
       return new IndexMetrics(null, null);

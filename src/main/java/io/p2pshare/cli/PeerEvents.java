@@ -24,12 +24,13 @@ public final class PeerEvents extends AbstractBehavior<PeerEvents.Command> {
   private record Got(PeerGuardian.PeerStatus status, Throwable failure) implements Command {}
 
   private static final Duration LATE_CONNECT = Duration.ofSeconds(10);
+  private static final Duration BUSY_NEWS_EVERY = Duration.ofSeconds(30);
 
   private final ActorRef<PeerGuardian.Command> guardian;
   private final Consumer<String> sink;
   private final Duration timeout;
   private final long startNanos = System.nanoTime();
-  private StatusDiff.Snapshot last;
+  private final StatusDiff news = new StatusDiff(BUSY_NEWS_EVERY);
   private boolean asking;
   private boolean everConnected;
 
@@ -74,11 +75,10 @@ public final class PeerEvents extends AbstractBehavior<PeerEvents.Command> {
     StatusDiff.Snapshot next = snapshot(g.status());
     // The first registration right after start is no news; a reconnect, or a late start, is.
     boolean announce = everConnected || System.nanoTime() - startNanos > LATE_CONNECT.toNanos();
-    for (String line : StatusDiff.diff(last, next, announce)) {
+    for (String line : news.next(next, System.nanoTime(), announce)) {
       sink.accept(line);
     }
     everConnected |= next.connected();
-    last = next;
     return this;
   }
 
@@ -90,6 +90,7 @@ public final class PeerEvents extends AbstractBehavior<PeerEvents.Command> {
         idx != null && idx.connected() && idx.registered(),
         idx == null ? null : idx.lastError(),
         rep == null ? java.util.List.of() : rep.running(),
+        rep == null ? 0 : rep.queued().size(),
         rep == null ? 0 : rep.done(),
         rep == null ? 0 : rep.failed());
   }

@@ -233,6 +233,10 @@ public final class Shell implements CompletionSource {
   private int shutdown() {
     interrupted = false;
     io.println("Shutting down peer...");
+    if (!active.isEmpty()) {
+      io.println("Stopping " + active.size() + (active.size() == 1 ? " download" : " downloads")
+          + " (" + String.join(", ", active) + "); verified pieces stay for a resume.");
+    }
     int code = 0;
     try {
       await(console.shutdown(), options.shutdownTimeout());

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.util.ByteString;
+import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.ErrorCode;
 import io.p2pshare.protocol.ErrorReply;
@@ -41,7 +42,7 @@ final class ConnectionHandler {
   /** What every connection shares. */
   record Services(IndexView view, ActorRef<PeerRegistry.Command> registry,
       ActorRef<SearchRouter.Command> router, ReplicationLedger ledger, Scheduler scheduler,
-      Duration askTimeout, int replicationFactor, long startedAtMs) {}
+      Duration askTimeout, int replicationFactor, long startedAtMs, Metrics metrics) {}
 
   private final Services services;
   private final String remoteHost;
@@ -70,22 +71,38 @@ final class ConnectionHandler {
       return done(error(MessageType.ERROR, null, e.code(), e.getMessage()), false);
     }
     String replyType = MessageType.responseFor(req.type());
+    long t0 = System.nanoTime();
     try {
-      return dispatch(req).exceptionally(err -> {
+      return timed(req, t0, dispatch(req).exceptionally(err -> {
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
             ? err.getCause() : err;
         log.warn("conn {} peer {} req {}: {} failed: {}", connId, req.peerId(), req.requestId(),
             req.type(), cause.toString());
         ErrorCode code = cause instanceof java.util.concurrent.TimeoutException ? ErrorCode.BUSY : ErrorCode.INTERNAL;
+        countSearchError(req);
         return new Out(error(replyType, req.requestId(), code, "index could not answer in time"), false);
-      });
+      }));
     } catch (ProtocolException e) {
+      countSearchError(req);
       log.debug("conn {} peer {} req {}: {} refused: {}", connId, req.peerId(), req.requestId(),
           req.type(), e.getMessage());
       return done(error(replyType, req.requestId(), e.code(), e.getMessage()), false);
     } catch (RuntimeException e) {
+      countSearchError(req);
       log.error("conn {} peer {} req {}: {} crashed", connId, req.peerId(), req.requestId(), req.type(), e);
       return done(error(replyType, req.requestId(), ErrorCode.INTERNAL, "internal error"), false);
+    }
+  }
+
+  /** Latency of an answered request, by its (known: dispatch refused the rest) type. */
+  private CompletionStage<Out> timed(Envelope req, long t0, CompletionStage<Out> answer) {
+    return answer.whenComplete((out, err) ->
+        services.metrics().requestLatency(req.type(), System.nanoTime() - t0));
+  }
+
+  private void countSearchError(Envelope req) {
+    if (MessageType.SEARCH_REQUEST.equals(req.type())) {
+      services.metrics().search(Metrics.SearchResult.ERROR);
     }
   }
 
@@ -95,11 +112,17 @@ final class ConnectionHandler {
         SearchQuery q = req.payloadAs(SearchRequest.class).query();
         if (q.isExact()) {
           log.debug("peer {} req {}: search '{}'", req.peerId(), req.requestId(), q.fileName());
+          java.util.List<Holder> holders = services.view().exact(q.fileName(), q);
+          services.metrics().search(holders.isEmpty() ? Metrics.SearchResult.MISS : Metrics.SearchResult.HIT);
           return done(ByteString.fromArrayUnsafe(SearchEncoder.exactResponse(
-              INDEX_ID, req.requestId(), q.fileName(), services.view().exact(q.fileName(), q))), false);
+              INDEX_ID, req.requestId(), q.fileName(), holders)), false);
         }
         return ask(services.router(), (ActorRef<io.p2pshare.protocol.SearchResponse> r) ->
-            new SearchRouter.Search(q, r), resp -> reply(req, resp));
+            new SearchRouter.Search(q, r), resp -> {
+              services.metrics().search(resp.results() == null || resp.results().isEmpty()
+                  ? Metrics.SearchResult.MISS : Metrics.SearchResult.HIT);
+              return reply(req, resp);
+            });
       }
       case MessageType.REGISTRY_REQUEST: {
         RegistryRequest r = req.payloadAs(RegistryRequest.class);

@@ -10,7 +10,10 @@ import java.util.List;
 public final class IndexEvents {
   public sealed interface Event permits PeerLive, PeerDead, PeerUnregistered, HoldersChanged, TaskReported {}
 
-  /** A session opened, or a dead peer came back (re-registration or a successful probe). */
+  /**
+   * A session opened, a dead peer came back (re-registration or a successful probe), or a live
+   * peer began taking replication tasks (its first heartbeat or token use).
+   */
   public record PeerLive(PeerRecord peer) implements Event {}
 
   /** No heartbeat (or probe) within peer_expiry_ms: hidden from search from now on. */

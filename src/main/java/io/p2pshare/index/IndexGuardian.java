@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.p2pshare.config.AppConfig;
+import io.p2pshare.metrics.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,19 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
   /** The control port's bound address (for the CLI and tests using port 0). */
   public record GetBinding(ActorRef<ControlServer.Binding> replyTo) implements Command {}
 
-  /** Where to listen, plus the config; {@code prober} null = real TCP probes. */
-  public record Settings(String host, int port, AppConfig config, Prober prober) {}
+  /**
+   * Where to listen, plus the config; {@code prober} null = real TCP probes; {@code metrics}
+   * receives search results and request latencies (null = a private, unexported registry).
+   */
+  public record Settings(String host, int port, AppConfig config, Prober prober, Metrics metrics) {
+    public Settings {
+      metrics = metrics == null ? new Metrics("index", "index") : metrics;
+    }
+
+    public Settings(String host, int port, AppConfig config, Prober prober) {
+      this(host, port, config, prober, null);
+    }
+  }
 
   /** Overall cap on copies in flight, whatever the number of peers. */
   static final int MAX_RUNNING_TASKS = 256;
@@ -62,7 +74,7 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
 
     ConnectionHandler.Services services = new ConnectionHandler.Services(view, registry, router, ledger,
         context.getSystem().scheduler(), Duration.ofSeconds(20), rep.replicationFactor(),
-        System.currentTimeMillis());
+        System.currentTimeMillis(), settings.metrics());
     // Idle connections die after three missed heartbeats (at least 30 s).
     Duration idle = Duration.ofMillis(Math.max(30_000, 3 * rep.heartbeatIntervalMs()));
     server = context.spawn(ControlServer.create(new ControlServer.Settings(settings.host(), settings.port(),

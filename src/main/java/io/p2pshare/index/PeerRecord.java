@@ -13,6 +13,8 @@ public final class PeerRecord {
   private final String peerId;
   private volatile Address address;
   private volatile boolean live;
+  /** Speaks the extensions (heartbeats / its token): can take replication tasks. Base clients can't. */
+  private volatile boolean takesTasks;
 
   PeerRecord(String peerId, Address address) {
     this.peerId = peerId;
@@ -31,7 +33,15 @@ public final class PeerRecord {
     return live;
   }
 
+  public boolean takesTasks() {
+    return takesTasks;
+  }
+
   // Writers: PeerRegistry only.
+  void setTakesTasks(boolean takesTasks) {
+    this.takesTasks = takesTasks;
+  }
+
   void setAddress(Address address) {
     this.address = address;
   }

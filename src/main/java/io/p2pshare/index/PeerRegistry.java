@@ -109,6 +109,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
 
   private static final Pattern PEER_N = Pattern.compile("peer(\\d{1,9})");
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int MAX_OUTBOX = 1000;
 
   private static final class Session {
     final PeerRecord record;
@@ -239,6 +240,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
           return unauthorized(r.replyTo(), peerId, "token does not match this peer's session");
         }
         s.tokenBound = true;
+        takesTasks(s);
       } else if (s.tokenBound || !s.record.address().host().equals(host)) {
         return unauthorized(r.replyTo(), peerId, "peer id is held by a live session; send its token");
       }
@@ -319,6 +321,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     // Entries of a dead session survive until purged: carry their counts over.
     int[] shardFiles = old != null ? old.shardFiles : new int[shards.size()];
     Session s = new Session(record, HexFormat.of().formatHex(raw), nextGen++, shardFiles);
+    record.setTakesTasks(false); // until it heartbeats or uses its token: base clients never do
     sessions.put(peerId, s);
     peerByToken.put(s.token, peerId);
     return s;
@@ -377,6 +380,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     if (s != null) {
       s.tokenBound = true;
       s.heartbeats = true;
+      takesTasks(s);
       if (h.push() != null) {
         s.push = h.push();
       }
@@ -524,11 +528,23 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
         "index", null, TasksResponse.ok(d.tasks())));
     if (!pushed) {
       s.push = null; // closed or full: fall back to the next reply
-      s.outbox.addAll(d.tasks());
+      if (s.outbox.size() < MAX_OUTBOX) { // beyond that the deadlines retry them elsewhere
+        s.outbox.addAll(d.tasks());
+      }
     }
     getContext().getLog().debug("peer {}: {} replication task(s) {}", d.peerId(), d.tasks().size(),
         pushed ? "pushed" : "queued for its next heartbeat");
     return this;
+  }
+
+  /** The peer showed it speaks the extensions: from now on it can be a replication target. */
+  private void takesTasks(Session s) {
+    if (!s.record.takesTasks()) {
+      s.record.setTakesTasks(true);
+      if (s.record.isLive()) {
+        publish(new IndexEvents.PeerLive(s.record));
+      }
+    }
   }
 
   private static List<ReplicationTask> drainOutbox(Session s) {

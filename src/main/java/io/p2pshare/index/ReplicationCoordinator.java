@@ -306,9 +306,9 @@ public final class ReplicationCoordinator extends AbstractBehavior<ReplicationCo
     if (ledger.queued.isEmpty()) {
       return;
     }
-    List<PeerRecord> live = new ArrayList<>();
+    List<PeerRecord> live = new ArrayList<>(); // possible targets: live peers that run tasks
     for (PeerRecord p : peers.values()) {
-      if (p.isLive()) {
+      if (p.isLive() && p.takesTasks()) {
         live.add(p);
       }
     }

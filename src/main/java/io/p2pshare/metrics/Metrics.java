@@ -48,7 +48,11 @@ public final class Metrics {
   private final Counter bytesReceived;
   private final Counter transferErrors;
   private final Histogram latency;
-  // Request types are a small fixed set (PROTOCOL.md), so caching their data points is bounded.
+  /** Most distinct label values per metric; past it, new values count as {@code other}. */
+  static final int MAX_LABEL_VALUES = 32;
+
+  // Request types and error kinds are small fixed sets; the cap keeps a caller that passes
+  // untrusted text from growing the registry without bound.
   private final Map<String, DistributionDataPoint> latencyByType = new ConcurrentHashMap<>();
   private final Map<String, CounterDataPoint> errorsByKind = new ConcurrentHashMap<>();
 
@@ -184,12 +188,22 @@ public final class Metrics {
 
   /** One failed transfer; {@code kind} is a short fixed word (verify, io, refused, timeout). */
   public void transferError(String kind) {
-    errorsByKind.computeIfAbsent(kind, k -> transferErrors.labelValues(k)).inc();
+    bounded(errorsByKind, kind, transferErrors::labelValues).inc();
   }
 
   /** One answered request of {@code type} (a PROTOCOL.md frame type) that took {@code nanos}. */
   public void requestLatency(String type, long nanos) {
-    latencyByType.computeIfAbsent(type, t -> latency.labelValues(t)).observe(nanos / 1e9);
+    bounded(latencyByType, type, latency::labelValues).observe(nanos / 1e9);
+  }
+
+  private static <D> D bounded(Map<String, D> cache, String label,
+      java.util.function.Function<String, D> create) {
+    D d = cache.get(label);
+    if (d != null) {
+      return d;
+    }
+    String key = label == null || cache.size() >= MAX_LABEL_VALUES ? "other" : label;
+    return cache.computeIfAbsent(key, k -> create.apply(k));
   }
 
   private static String label(Enum<?> e) {

@@ -2,14 +2,12 @@ package io.p2pshare.peer;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.PostStop;
-import io.p2pshare.transfer.TransferClient;
-import java.util.concurrent.CompletionStage;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
@@ -18,6 +16,7 @@ import io.p2pshare.protocol.SearchQuery;
 import io.p2pshare.transfer.FileEntry;
 import io.p2pshare.transfer.Origin;
 import io.p2pshare.transfer.PieceHasher;
+import io.p2pshare.transfer.TransferClient;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -30,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -39,7 +39,13 @@ import java.util.concurrent.Executor;
  * {@code <name>.part}, verifies each, re-fetches a bad piece elsewhere and drops the bad source,
  * then publishes the file under its final name (never replacing an existing one) and tells the
  * catalog. A source without manifests (base v1) gets one whole-file fetch with a size check.
- * All file and socket work runs on the blocking dispatcher; this actor only decides.
+ *
+ * <p>Two transfer paths: a file up to {@link #SMALL_FILE} with a known hash is fetched into
+ * memory, verified, written and renamed in one blocking step over a pooled connection
+ * ({@link PieceTransfers#small}); anything larger goes piece by piece through one
+ * {@link TransferClient} (a pipelined Streams TCP connection) per source. Blocking file work
+ * runs on the blocking-IO dispatcher; this actor only decides. A BUSY source is asked again
+ * with backoff; {@code --max-download-rate} paces piece starts.
  */
 public final class Download extends AbstractBehavior<Download.Command> {
 
@@ -100,6 +106,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
   /** A source that answered BUSY may be asked again. */
   private record Retry(int source) implements Command {}
 
+  /** Pieces requested at once from one source. */
+  static final int PIECES_PER_SOURCE = 2;
+
   /** How often a BUSY source is asked again before it counts as unusable. */
   static final int MAX_BUSY_RETRIES = 20;
 
@@ -110,7 +119,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private final TimerScheduler<Command> timers;
   private int busyRetries;
-  private int cooling;
+  /** Sources waiting out a BUSY reply: no new pieces for them until their Retry. */
+  private boolean[] cooling;
   private boolean publishing;
   private final long id;
   private final Request req;
@@ -122,7 +132,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private List<PeerAddress> sources = List.of();
   private boolean[] bad;
   private CompletionStage<TransferClient>[] clients = newClients(0);
-  private boolean[] busy;
+  /** Pieces requested from each source and not answered yet (pipelined on its connection). */
+  private int[] inFlight;
   private final Set<String> usedSources = new LinkedHashSet<>();
   private PiecePlan plan;
   private boolean useRecord;
@@ -201,7 +212,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
     this.sources = List.copyOf(holders.subList(0, Math.min(deps.maxSources(), holders.size())));
     this.bad = new boolean[sources.size()];
     this.clients = newClients(sources.size());
-    this.busy = new boolean[sources.size()];
+    this.inFlight = new int[sources.size()];
+    this.cooling = new boolean[sources.size()];
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
     long pieceSize = deps.pieceSize();
@@ -421,20 +433,32 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (publishing) {
       return this;
     }
-    for (int s = 0; s < sources.size(); s++) {
-      if (bad[s] || busy[s]) {
-        continue;
+    // Round robin, up to PIECES_PER_SOURCE each: the next request is already queued on the
+    // connection when a piece ends, so a single source streams without gaps.
+    boolean gave = true;
+    while (gave) {
+      gave = false;
+      for (int s = 0; s < sources.size(); s++) {
+        if (bad[s] || cooling[s] || inFlight[s] >= PIECES_PER_SOURCE) {
+          continue;
+        }
+        int i = plan.take();
+        if (i < 0) {
+          gave = false;
+          break;
+        }
+        startPiece(s, i);
+        gave = true;
       }
-      int i = plan.take();
-      if (i < 0) {
-        break;
-      }
-      startPiece(s, i);
     }
     if (plan.done() && plan.idle()) {
       return publish();
     }
-    if (plan.idle() && cooling == 0) {
+    boolean anyCooling = false;
+    for (boolean c : cooling) {
+      anyCooling |= c;
+    }
+    if (plan.idle() && !anyCooling) {
       return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
           "no usable source left for '" + req.fileName() + "': " + lastProblem);
     }
@@ -442,7 +466,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private void startPiece(int s, int i) {
-    busy[s] = true;
+    inFlight[s]++;
     long wait = deps.transfers().limiter().reserve(plan.length(i));
     if (wait > 0) {
       // --max-download-rate: this piece's bytes are paid for; start it when they are due.
@@ -507,14 +531,15 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private Behavior<Command> onPiece(PieceDone d) {
-    busy[d.source()] = false;
+    inFlight[d.source()]--;
     PeerAddress src = sources.get(d.source());
     if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
       plan.giveBack(d.index());
       busyRetries++;
-      busy[d.source()] = true; // cooling down: no piece until the retry
-      cooling++;
-      timers.startSingleTimer(new Retry(d.source()), backoff());
+      if (!cooling[d.source()]) {
+        cooling[d.source()] = true; // no new pieces for it until the retry
+        timers.startSingleTimer(new Retry(d.source()), backoff());
+      }
       return pump();
     }
     if (d.failure() != null) {
@@ -546,8 +571,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (r.source() < 0) {
       return fetchSmall(-1 - r.source()); // the small path: ask the same source again
     }
-    cooling--;
-    busy[r.source()] = false;
+    cooling[r.source()] = false;
     return pump();
   }
 

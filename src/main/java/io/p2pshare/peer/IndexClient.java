@@ -158,6 +158,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   private int attempt;
   private int reconnects;
   private int unansweredHeartbeats;
+  private int registerWaitTicks;
   private long seq;
   private String lastError;
 
@@ -206,8 +207,11 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   private void connect() {
     int g = ++gen;
     ActorRef<Command> self = getContext().getSelf();
-    Optional<Duration> idle = opt.self() == null
-        ? Optional.empty() : Optional.of(opt.heartbeat().multipliedBy(MAX_UNANSWERED_HEARTBEATS + 1));
+    // The index may ask for a slower heartbeat than ours: never time out before 30 s of silence.
+    // A hung index is caught sooner by unanswered heartbeats.
+    Duration quiet = opt.heartbeat().multipliedBy(MAX_UNANSWERED_HEARTBEATS + 1);
+    Optional<Duration> idle = opt.self() == null ? Optional.empty()
+        : Optional.of(quiet.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : quiet);
     var tcp = Transport.connect(getContext().getSystem(), opt.index().host(), opt.index().port(),
         Optional.empty(), Optional.of(Duration.ofSeconds(5)), idle);
     int limit = opt.maxFrameBytes();
@@ -310,6 +314,10 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
       return;
     }
     registering = true;
+    registerWaitTicks = 0;
+    if (!timers.isTimerActive(HeartbeatTick.INSTANCE)) {
+      timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, opt.heartbeat());
+    }
     deltasDuringRegister.clear();
     send(MessageType.REGISTRY_REQUEST,
         new RegistryRequest(opt.self(), new LinkedHashMap<>(files), RegistryRequest.FULL, token),
@@ -397,6 +405,10 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
 
   private Behavior<Command> onHeartbeatTick() {
     if (!registered) {
+      // Before registration the tick only guards against an index that never answers it.
+      if (registering && ++registerWaitTicks > 2 * MAX_UNANSWERED_HEARTBEATS) {
+        lostConnection("index did not answer the registration");
+      }
       return this;
     }
     if (unansweredHeartbeats >= MAX_UNANSWERED_HEARTBEATS) {

@@ -180,8 +180,10 @@ public final class PeerGuardian extends AbstractBehavior<PeerGuardian.Command> {
         AskPattern.ask(node.downloads(), Downloads.ListActive::new, t, system.scheduler());
     CompletionStage<ReplicationWorker.Status> rep =
         AskPattern.ask(node.replication(), ReplicationWorker.GetStatus::new, t, system.scheduler());
+    String peerId = settings.peerId(); // the callbacks below see only these locals
+    InetSocketAddress address = node.transferAddress();
     CompletionStage<PeerStatus> all = idx.thenCombine(dl, (i, d) -> new PeerStatus(
-        settings.peerId(), node.transferAddress(), i, d, null))
+        peerId, address, i, d, null))
         .thenCombine(rep, (s, r) -> new PeerStatus(s.peerId(), s.transferAddress(), s.index(),
             s.downloads(), r));
     getContext().pipeToSelf(all, (s, err) -> new StatusParts(g.replyTo(), s, err));

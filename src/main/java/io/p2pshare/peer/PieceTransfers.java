@@ -203,8 +203,8 @@ public final class PieceTransfers {
     try {
       Files.write(pf.part(), body);
       pf.publish(false);
-      return new SmallOutcome(new Published(pf.target(),
-          Files.getLastModifiedTime(pf.target()).toMillis()), null, secs(t0));
+      // No mtime: batches serve one-shot gets, which have no catalog to tell.
+      return new SmallOutcome(new Published(pf.target(), 0), null, secs(t0));
     } catch (IOException e) {
       return new SmallOutcome(null, e, secs(t0)); // a local problem: the connection is fine
     }

@@ -51,6 +51,7 @@ class StrongScalingTest {
       assertEquals(0, l.verificationFailures());
       assertEquals(0, l.errors());
       assertEquals(6, l.latencyMs().count());
+      assertEquals(6, l.latencyMsBySizeClass().get("kb").count());
       assertTrue(l.throughputBytesPerSecond() > 0);
     }
     assertEquals(6L * 1024, run.parameters().get("bytes"));

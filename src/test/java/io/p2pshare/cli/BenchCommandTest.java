@@ -41,7 +41,7 @@ class BenchCommandTest {
   @Test
   void weakWritesItsResultFileAgainstAnIndex() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> answerEverySearch(server), "canned-index");
+      Thread t = new Thread(() -> answerSearches(server, false), "canned-index");
       t.setDaemon(true);
       t.start();
       Path out = dir.resolve("results/weak.json");
@@ -58,6 +58,22 @@ class BenchCommandTest {
     }
   }
 
+  @Test
+  void sizeClassesTheIndexDoesNotKnowAreLeftOutNotCountedAsErrors() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> answerSearches(server, true), "kb-only-index");
+      t.setDaemon(true);
+      t.start();
+      Path out = dir.resolve("kb.json");
+      assertEquals(0, Main.commandLine().execute("bench", "weak", "--config", config().toString(),
+          "--index", "127.0.0.1:" + server.getLocalPort(), "--levels", "2",
+          "--requests-per-client", "20", "--warmup", "0", "--out", out.toString()));
+      JsonNode root = ResultWriter.read(out);
+      assertEquals(3, root.at("/parameters/names").asInt(), "the mb name is left out");
+      assertEquals(0, root.at("/levels/0/errors").asLong());
+    }
+  }
+
   private Path config() throws IOException {
     Path cfg = dir.resolve("config.json");
     Files.writeString(cfg, """
@@ -68,24 +84,28 @@ class BenchCommandTest {
     return cfg;
   }
 
-  /** Every line gets the same holder: enough for the load client, which scans the reply. */
-  private static void answerEverySearch(ServerSocket server) {
+  /**
+   * Every request line gets the same holder (enough for the load client, which scans the reply);
+   * with {@code kbOnly}, requests for anything but a kb file get no results.
+   */
+  private static void answerSearches(ServerSocket server, boolean kbOnly) {
     byte[] reply = ("{\"type\":\"SEARCH_RESPONSE\",\"payload\":{\"status\":\"ok\",\"results\":"
         + "[{\"peer_id\":\"peer1\",\"peer\":{\"peer_id\":\"peer1\",\"host\":\"127.0.0.1\",\"port\":1},"
         + "\"meta\":{\"size_bytes\":1024}}]}}\n").getBytes(StandardCharsets.UTF_8);
+    byte[] empty = "{\"type\":\"SEARCH_RESPONSE\",\"payload\":{\"status\":\"ok\",\"results\":[]}}\n"
+        .getBytes(StandardCharsets.UTF_8);
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
         Thread t = new Thread(() -> {
           try (s) {
-            var in = s.getInputStream();
+            var in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-              if (b == '\n') {
-                out.write(reply);
-                out.flush();
-              }
+            String line;
+            while ((line = in.readLine()) != null) {
+              out.write(!kbOnly || line.contains("_kb_") ? reply : empty);
+              out.flush();
             }
           } catch (IOException e) {
             // client gone

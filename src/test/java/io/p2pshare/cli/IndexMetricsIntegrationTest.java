@@ -8,6 +8,7 @@ import akka.actor.typed.ActorRef;
 import io.p2pshare.config.AppConfig;
 import io.p2pshare.index.ControlServer;
 import io.p2pshare.index.IndexGuardian;
+import io.p2pshare.metrics.Metrics;
 import io.p2pshare.metrics.PromText;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.FrameSocket;
@@ -37,21 +38,25 @@ class IndexMetricsIntegrationTest {
 
   @Test
   void registeredPeerAndFilesAppearInTheScrape() throws Exception {
+    Metrics recorded = new Metrics("index", "index");
     ActorRef<IndexGuardian.Command> index = testKit.spawn(IndexGuardian.create(
         new IndexGuardian.Settings("127.0.0.1", 0, AppConfig.defaults(),
-            (host, port) -> CompletableFuture.completedFuture(true))));
+            (host, port) -> CompletableFuture.completedFuture(true), recorded)));
     TestProbe<ControlServer.Binding> bound = testKit.createTestProbe();
     index.tell(new IndexGuardian.GetBinding(bound.getRef()));
     InetSocketAddress at = ((ControlServer.Bound) bound.receiveMessage(Duration.ofSeconds(30))).address();
 
     MetricsOptions opts = new MetricsOptions();
     new CommandLine(opts).parseArgs("--metrics-port", "0", "--metrics-host", "127.0.0.1");
-    try (IndexMetrics metrics = IndexMetrics.start(opts, at, 1000)) {
+    try (IndexMetrics metrics = IndexMetrics.start(opts, recorded, at, 1000)) {
       int port = metrics.port().orElseThrow();
       try (FrameSocket s = FrameSocket.connect("127.0.0.1", at.getPort(), 20_000, "peer9")) {
         s.request(MessageType.REGISTRY_REQUEST, new RegistryRequest(
             new PeerAddress("peer9", "127.0.0.1", 7108),
             Map.of("a.txt", new FileMeta(1L, null), "b.txt", new FileMeta(2L, null)), null, null));
+        s.request(MessageType.SEARCH_REQUEST, Map.of("query", Map.of("file_name", "a.txt")));
+        s.request(MessageType.SEARCH_REQUEST, Map.of("query", Map.of("file_name", "nope.txt")));
+        s.request(MessageType.SEARCH_REQUEST, Map.of("query", Map.of("contains", "TXT")));
       }
       HttpClient http = HttpClient.newHttpClient();
       Map<String, Double> samples = Map.of();
@@ -70,13 +75,21 @@ class IndexMetricsIntegrationTest {
       assertEquals(0.0, samples.get("p2pshare_peers{state=\"dead\"}"));
       assertEquals(2.0, samples.get("p2pshare_index_entries"));
       assertEquals(1.0, samples.get("p2pshare_info{node=\"index\",role=\"index\"}"));
+      // Recorded by the connection handler: two hits (exact, contains), one miss.
+      assertEquals(2.0, samples.get("p2pshare_searches_total{result=\"hit\"}"));
+      assertEquals(1.0, samples.get("p2pshare_searches_total{result=\"miss\"}"));
+      assertEquals(0.0, samples.get("p2pshare_searches_total{result=\"error\"}"));
+      assertEquals(3.0, samples.get(
+          "p2pshare_request_duration_seconds_count{type=\"SEARCH_REQUEST\"}"));
+      assertEquals(1.0, samples.get(
+          "p2pshare_request_duration_seconds_count{type=\"REGISTRY_REQUEST\"}"));
     }
   }
 
   @Test
   void withoutTheFlagNothingStarts() {
     try (IndexMetrics metrics = IndexMetrics.start(new MetricsOptions(),
-        new InetSocketAddress("127.0.0.1", 1), 1000)) {
+        new Metrics("index", "index"), new InetSocketAddress("127.0.0.1", 1), 1000)) {
       assertEquals(java.util.Optional.empty(), metrics.port());
     }
   }

@@ -231,4 +231,15 @@ class ShellTest {
     assertTrue(io.out.get(0).startsWith("'a.txt' is already here, verified: a.txt"), io.out.get(0));
     assertTrue(io.out.get(2).contains("Download speed (B/s): no downloads yet"), io.out.get(2));
   }
+
+  @Test
+  void exitWithABackgroundDownloadSaysItStops() {
+    FakeConsole peer = referencePeer();
+    peer.downloads = n -> new CompletableFuture<>();
+    ScriptedIO io = new ScriptedIO(false, "download big.bin &", "exit");
+    new Shell(peer, io, "peer1", opts(), new SessionStats()).run();
+    assertEquals(List.of("Shutting down peer...",
+        "Stopping 1 download (big.bin); verified pieces stay for a resume.", "Peer stopped."),
+        io.out.subList(io.out.size() - 3, io.out.size()));
+  }
 }

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -311,6 +312,8 @@ class IndexServerIntegrationTest {
         Envelope r2 = target.request(MessageType.REGISTRY_REQUEST, Wire.MAPPER.readTree(
             "{\"peer\":{\"peer_id\":\"peerB\",\"host\":\"127.0.0.1\",\"port\":7002},\"files\":{}}"));
         String token = r2.payload().get("token").asText();
+        Envelope hb = target.request(MessageType.HEARTBEAT, Map.of("token", token)); // now it takes tasks
+        assertEquals("ok", hb.payload().get("status").asText());
         // No request outstanding: the next frame on B's connection is the server's push.
         Envelope push = target.receive();
         assertEquals(MessageType.REPLICATION_TASKS, push.type());
@@ -335,6 +338,30 @@ class IndexServerIntegrationTest {
           assertTrue(System.nanoTime() < deadline, "done never counted: " + st);
           Thread.sleep(50);
         }
+      }
+    } finally {
+      sys.terminate();
+    }
+  }
+
+  @Test
+  void connections_over_the_limit_get_BUSY_and_the_slot_frees_up() throws Exception {
+    AppConfig cfg = ConfigLoader.parse("{\"index\":{\"max_connections\":1}}", "test");
+    ActorSystem<IndexGuardian.Command> sys = ActorSystem.create(
+        IndexGuardian.create(new IndexGuardian.Settings("127.0.0.1", 0, cfg, null)), "index-busy");
+    try {
+      InetSocketAddress a = bind(sys);
+      String stats = "{\"type\":\"STATS_REQUEST\",\"payload\":{}}";
+      try (Socket first = new Socket(a.getAddress(), a.getPort())) {
+        first.setSoTimeout(30_000);
+        first.getOutputStream().write((stats + "\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals("ok", Wire.MAPPER.readTree(readLine(first.getInputStream())).at("/payload/status").asText());
+        assertEquals("BUSY", oneShot(a, stats).at("/payload/code").asText());
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!"ok".equals(oneShot(a, stats).at("/payload/status").asText())) {
+        assertTrue(System.nanoTime() < deadline, "slot never freed");
+        Thread.sleep(50);
       }
     } finally {
       sys.terminate();

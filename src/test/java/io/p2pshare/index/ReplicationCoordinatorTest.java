@@ -77,6 +77,7 @@ class ReplicationCoordinatorTest {
             return true;
           }, p.getRef()));
       tokens.put(id, f.token(p.receiveMessage()));
+      f.heartbeat(id, tokens.get(id)); // as real peers do: base clients (no heartbeat) get no tasks
     }
 
     /** Heartbeats for everyone but {@code silent}, then lets {@code ms} pass. */
@@ -143,6 +144,24 @@ class ReplicationCoordinatorTest {
       w.conns.get(w.id(id)).expectNoMessage(Duration.ofMillis(100));
     }
     assertEquals(2, w.ledger.runningCount);
+  }
+
+  @Test
+  void base_clients_that_never_heartbeat_get_no_tasks() {
+    World w = new World(2, 4);
+    w.peer("src", "f");
+    TestProbe<PeerRegistry.Reply> p = kit.createTestProbe();
+    w.f.registry.tell(new PeerRegistry.Register(new RegistryRequest(
+        new PeerAddress(w.id("base"), "127.0.0.1", 9100), files(), null, null), w.id("base"),
+        "127.0.0.1", "r", frame -> {
+          throw new AssertionError("a base client got " + frame);
+        }, p.getRef()));
+    w.f.token(p.receiveMessage());
+    w.pass(3000);
+    assertEquals(1, w.ledger.queuedCount, "waits for a peer that can take it");
+    w.peer("ext");
+    time.timePasses(Duration.ofMillis(200));
+    assertEquals("f", w.tasksFor("ext").get(0).fileName());
   }
 
   @Test

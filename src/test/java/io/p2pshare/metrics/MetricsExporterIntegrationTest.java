@@ -78,6 +78,35 @@ class MetricsExporterIntegrationTest {
   }
 
   @Test
+  void labelValuesAreCapped() {
+    Metrics metrics = new Metrics("peer", "peer1");
+    for (int i = 0; i < 1000; i++) {
+      metrics.transferError("kind-" + i);
+      metrics.requestLatency("TYPE_" + i, 1000);
+    }
+    Map<String, Double> samples = PromText.parse(scrapeText(metrics));
+    long errorSeries = samples.keySet().stream()
+        .filter(k -> k.startsWith("p2pshare_transfer_errors_total{")).count();
+    assertEquals(Metrics.MAX_LABEL_VALUES + 1, errorSeries);
+    assertEquals(1000.0 - Metrics.MAX_LABEL_VALUES,
+        samples.get("p2pshare_transfer_errors_total{kind=\"other\"}"));
+    assertEquals(1000.0 - Metrics.MAX_LABEL_VALUES,
+        samples.get("p2pshare_request_duration_seconds_count{type=\"other\"}"));
+  }
+
+  /** The registry in text format without HTTP. */
+  private static String scrapeText(Metrics metrics) {
+    try {
+      var out = new java.io.ByteArrayOutputStream();
+      io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+          .write(out, metrics.registry().scrape());
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void closedExporterFreesItsPort() throws Exception {
     Metrics metrics = new Metrics("peer", "peer1");
     int port;

@@ -129,7 +129,8 @@ class DownloadTest {
       Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
       assertEquals(List.of("good"), fin.sources());
       assertEquals(meta(f).sha256(), PieceHasher.hash(tmp.resolve("out/x.bin"), PIECE).sha256());
-      assertEquals(PIECE, bad.bytesServed.get(), "one bad piece, then the source is dropped");
+      assertTrue(bad.bytesServed.get() <= Download.PIECES_PER_SOURCE * PIECE,
+          "the pieces already asked of it, then the source is dropped: " + bad.bytesServed.get());
     }
   }
 

@@ -100,6 +100,42 @@ class IndexClientTest {
   }
 
   @Test
+  void aSessionTheIndexForgotIsOpenedAgainOnTheSameConnection() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      Started s = startPeer(idx, "peerD");
+      s.catalogSink().tell(new Catalog.Delta(Map.of("d.txt", new FileMeta(1L, SHA)), Set.of(), true));
+      await(() -> idx.files.containsKey("peerD"), "registration");
+      idx.tokens.clear(); // expired on the index side; the connection stays up
+      idx.files.clear();
+      await(() -> idx.files.containsKey("peerD") && idx.files.get("peerD").containsKey("d.txt"),
+          "registration after the heartbeat was refused");
+      assertEquals(2, idx.registrations.get());
+      testKit.stop(s.client());
+    }
+  }
+
+  @Test
+  void anIndexThatStopsAnsweringIsLeftAndRejoinedWhenItAnswersAgain() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      Started s = startPeer(idx, "peerE");
+      s.catalogSink().tell(new Catalog.Delta(Map.of("e.txt", new FileMeta(1L, SHA)), Set.of(), true));
+      await(() -> idx.files.containsKey("peerE"), "registration");
+      idx.mute = true; // heartbeats (and a new registration) go unanswered
+      TestProbe<IndexClient.StatusReply> st = testKit.createTestProbe();
+      await(() -> {
+        s.client().tell(new IndexClient.GetStatus(st.getRef()));
+        return st.receiveMessage().reconnects() >= 2;
+      }, "reconnects while the index is silent");
+      idx.tokens.clear();
+      idx.files.clear();
+      idx.mute = false;
+      await(() -> idx.files.containsKey("peerE") && idx.files.get("peerE").containsKey("e.txt"),
+          "registered again once the index answers");
+      testKit.stop(s.client());
+    }
+  }
+
+  @Test
   void deliversTasksFromHeartbeatsAndPushes() throws Exception {
     try (FakeIndex idx = FakeIndex.start()) {
       Started s = startPeer(idx, "peerC");

@@ -124,6 +124,51 @@ class PeerGuardianTest {
     }
   }
 
+  @Test
+  void aPeerDownloadsFromAnotherAndAnnouncesWhatItGot(@TempDir Path tmp) throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      PeerSettings a = settings("peerA", tmp, idx.port());
+      PeerSettings b = settings("peerB", tmp, idx.port());
+      byte[] content = new byte[6 * 1024 * 1024]; // more than one 4 MiB piece
+      new java.util.Random(3).nextBytes(content);
+      Files.write(a.sharedDir().resolve("big.bin"), content);
+      Files.writeString(a.sharedDir().resolve("small.txt"), "small");
+      CompletableFuture<InetSocketAddress> sa = new CompletableFuture<>();
+      CompletableFuture<InetSocketAddress> sb = new CompletableFuture<>();
+      ActorRef<PeerGuardian.Command> ga = testKit.spawn(PeerGuardian.create(a, VIEW_PORT, Duration.ofMillis(300), sa));
+      ActorRef<PeerGuardian.Command> gb = testKit.spawn(PeerGuardian.create(b, VIEW_PORT, Duration.ofMillis(300), sb));
+      sa.get(30, TimeUnit.SECONDS);
+      sb.get(30, TimeUnit.SECONDS);
+      IndexClientTest.await(() -> idx.files.containsKey("peerA") && idx.files.get("peerA").size() == 2
+          && idx.files.containsKey("peerB"), "both registered");
+      TestProbe<PeerGuardian.Node> np = testKit.createTestProbe();
+      gb.tell(new PeerGuardian.GetNode(np.getRef()));
+      assertEquals("peerB", np.receiveMessage().settings().peerId());
+      for (String name : List.of("big.bin", "small.txt")) {
+        TestProbe<Download.Event> ev = testKit.createTestProbe();
+        gb.tell(new PeerGuardian.StartDownload(name, ev.getRef()));
+        Download.Event last;
+        do {
+          last = ev.receiveMessage(Duration.ofSeconds(30));
+        } while (last instanceof Download.Progress);
+        Download.Finished f = assertInstanceOf(Download.Finished.class, last, last.toString());
+        assertEquals(b.downloadDir().resolve(name), f.path());
+        assertEquals(List.of("peerA"), f.sources());
+      }
+      // What peerB downloaded it now serves and announces (add), without rehashing.
+      IndexClientTest.await(() -> idx.files.get("peerB").containsKey("big.bin")
+          && idx.files.get("peerB").containsKey("small.txt"), "peerB announces its downloads");
+      assertEquals(idx.files.get("peerA").get("big.bin"), idx.files.get("peerB").get("big.bin"));
+      TestProbe<Catalog.Listing> lp = testKit.createTestProbe();
+      gb.tell(new PeerGuardian.GetNode(np.getRef()));
+      np.receiveMessage().catalog().tell(new Catalog.ListFiles(Origin.DOWNLOADED, lp.getRef()));
+      assertEquals(List.of("big.bin", "small.txt"),
+          lp.receiveMessage().files().stream().map(FileEntry::name).toList());
+      testKit.stop(ga);
+      testKit.stop(gb);
+    }
+  }
+
   record Cli(int code, String out, String err) {}
 
   static Cli cli(String... args) {

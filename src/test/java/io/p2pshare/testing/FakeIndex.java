@@ -49,6 +49,8 @@ public final class FakeIndex implements AutoCloseable {
   public final List<String> unregistered = new CopyOnWriteArrayList<>();
   public final AtomicInteger heartbeats = new AtomicInteger();
   public final AtomicInteger registrations = new AtomicInteger();
+  /** While set, requests are read but never answered (a hung index). */
+  public volatile boolean mute;
   /** Tasks handed out in the next heartbeat response of that peer. */
   public final Map<String, List<ReplicationTask>> tasksOnHeartbeat = new ConcurrentHashMap<>();
   private final List<Socket> conns = new CopyOnWriteArrayList<>();
@@ -156,6 +158,9 @@ public final class FakeIndex implements AutoCloseable {
         }
         Envelope req = Frames.decode(line.toByteArray());
         line.reset();
+        if (mute) {
+          continue;
+        }
         Object reply = handle(req, out);
         synchronized (out) {
           out.write(Frames.encode(req.reply("index", reply)));
@@ -217,7 +222,11 @@ public final class FakeIndex implements AutoCloseable {
             }
           }
         }
-        return new SearchResponse(Status.OK, q.fileName(), results, q.isExact() ? null : false);
+        boolean cut = !q.isExact() && results.size() > q.effectiveLimit();
+        if (cut) {
+          results = new ArrayList<>(results.subList(0, q.effectiveLimit()));
+        }
+        return new SearchResponse(Status.OK, q.fileName(), results, q.isExact() ? null : cut);
       }
       case MessageType.REPLICATION_REPORT -> {
         reports.add(req.payloadAs(ReplicationReport.class));

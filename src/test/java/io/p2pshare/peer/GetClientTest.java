@@ -1,0 +1,47 @@
+package io.p2pshare.peer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.p2pshare.config.Endpoint;
+import io.p2pshare.protocol.FileMeta;
+import io.p2pshare.protocol.PeerAddress;
+import io.p2pshare.testing.FakeIndex;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class GetClientTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+
+  @AfterAll
+  static void cleanup() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aTruncatedMatchIsRefinedUntilEveryNameIsFound() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      // 1,500 names on two holders: 3,000 entries, far over the 1,000-result limit.
+      for (String p : List.of("h1", "h2")) {
+        Map<String, FileMeta> files = new ConcurrentHashMap<>();
+        for (int i = 1; i <= 1500; i++) {
+          files.put(String.format("peer9_kb_%04d.txt", i), new FileMeta(1024L, "ab".repeat(32)));
+        }
+        idx.files.put(p, files);
+        idx.peers.put(p, new PeerAddress(p, "127.0.0.1", 1));
+      }
+      idx.files.get("h1").put("peer9_kb_", new FileMeta(1L, "cd".repeat(32))); // ends with the text
+      try (GetClient c = new GetClient(testKit.system(), new Endpoint("127.0.0.1", idx.port()), 0,
+          1 << 22, 4)) {
+        List<GetClient.Match> m = c.match("peer9_kb_").toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertEquals(1501, m.size());
+        assertEquals(2, m.stream().filter(x -> x.fileName().equals("peer9_kb_0777.txt")).findFirst()
+            .orElseThrow().holders().size());
+      }
+    }
+  }
+}
