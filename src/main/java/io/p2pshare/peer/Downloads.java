@@ -99,6 +99,13 @@ public final class Downloads extends AbstractBehavior<Downloads.Command> {
 
   private Behavior<Command> onStart(Start s) {
     long id = nextId++;
+    // Names come from the index, replication tasks and the command line: never let one write
+    // outside the target directory (../x, /etc/x, backslashes, NUL, ...).
+    if (!io.p2pshare.transfer.FileNames.isValid(s.request().fileName())) {
+      s.replyTo().tell(new Download.Failed(id, s.request().fileName(), "BAD_REQUEST",
+          "not a plain file name: " + io.p2pshare.transfer.FileNames.printable(s.request().fileName())));
+      return this;
+    }
     Entry e = new Entry(id, s);
     Long other = byPath.get(e.path());
     if (other != null) {
