@@ -71,6 +71,9 @@ public final class PeerCommand implements Callable<Integer> {
     ActorSystem<PeerGuardian.Command> system = ActorSystem.create(
         PeerGuardian.create(settings, transferPort, Duration.ofMillis(rescanMs), started),
         "p2pshare", ConfigFactory.load());
+    // --metrics-port: the peer's registry; transfers record into it through NodeMetrics.
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
+    io.p2pshare.metrics.NodeMetrics.get(system).install(metrics);
     InetSocketAddress bound;
     try {
       bound = started.get(60, TimeUnit.SECONDS);
@@ -87,8 +90,6 @@ public final class PeerCommand implements Callable<Integer> {
     System.out.printf("%s serving on %s:%d (index %s)%n", settings.peerId(), settings.host(),
         bound.getPort(), settings.index());
     System.out.flush();
-    // --metrics-port: the peer's registry (hooks for bytes, errors, latency: io.p2pshare.metrics.Metrics).
-    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", settings.peerId());
     try (var exporter = MetricsOptions.logged(metricsOptions.start(metrics), settings.peerId())) {
       if (!headless) {
         return shell.run(system, settings, quiet); // returns once the peer has stopped

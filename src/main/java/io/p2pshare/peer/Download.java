@@ -281,6 +281,16 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return this;
   }
 
+  /** The process's metrics (exported with --metrics-port). */
+  private io.p2pshare.metrics.Metrics metrics() {
+    return io.p2pshare.metrics.NodeMetrics.of(getContext().getSystem());
+  }
+
+  private void received(long bytes) {
+    fetchedBytes += bytes;
+    metrics().bytesReceived(bytes);
+  }
+
   private Behavior<Command> onSmall(SmallDone d) {
     PeerAddress src = sources.get(d.source());
     if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
@@ -289,6 +299,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return this;
     }
     if (d.failure() != null) {
+      metrics().transferError("io");
       bad[d.source()] = true;
       lastProblem = root(d.failure());
       getContext().getLog().warn("{}: fetch from {} failed ({})", req.fileName(), src.peerId(), lastProblem);
@@ -303,8 +314,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (r instanceof PieceTransfers.Taken) {
       return fail("EXISTS", files.target() + " exists and is not this file; not overwritten");
     }
-    fetchedBytes += meta.sizeOrZero();
+    received(meta.sizeOrZero());
     if (r instanceof PieceTransfers.BadBytes) {
+      metrics().transferError("verify");
       bad[d.source()] = true;
       anyCorrupt = true;
       lastProblem = "bytes from " + src.peerId() + " failed SHA-256 verification";
@@ -543,6 +555,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return pump();
     }
     if (d.failure() != null) {
+      metrics().transferError("io");
       plan.giveBack(d.index());
       bad[d.source()] = true;
       dropClient(d.source());
@@ -551,8 +564,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
           req.fileName(), d.index(), src.peerId(), lastProblem);
       return pump();
     }
-    fetchedBytes += d.piece().bytes();
+    received(d.piece().bytes());
     if (!plan.complete(d.index(), d.piece().sha256())) {
+      metrics().transferError("verify");
       bad[d.source()] = true;
       anyCorrupt = true;
       lastProblem = "piece " + d.index() + " from " + src.peerId() + " failed SHA-256 verification";
@@ -628,7 +642,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
       }
       return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE", problem);
     }
-    fetchedBytes += w.whole().size();
+    received(w.whole().size());
     usedSources.add(src.peerId());
     meta = new FileMeta(w.whole().size(), w.whole().sha256());
     plan = null;

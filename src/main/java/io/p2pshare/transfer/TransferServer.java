@@ -266,6 +266,7 @@ public final class TransferServer {
       } catch (IOException io) { // nothing sent yet: a clean refusal
         throw new ProtocolException(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name));
       }
+      io.p2pshare.metrics.NodeMetrics.of(system).bytesServed(bytes.size());
       Source<ByteString, NotUsed> one = Source.single(head.concat(bytes));
       return gate.enabled() ? one.mapAsync(1, this::paced) : one;
     }
@@ -311,6 +312,11 @@ public final class TransferServer {
     if (gate.enabled()) {
       bytes = bytes.mapAsync(1, this::paced);
     }
+    io.p2pshare.metrics.Metrics metrics = io.p2pshare.metrics.NodeMetrics.of(system);
+    bytes = bytes.map(chunk -> {
+      metrics.bytesServed(chunk.size());
+      return chunk;
+    });
     return bytes.watchTermination((mat, done) -> {
       done.whenComplete((ok, err) -> {
         slot.release(); // failures and cancellations (asynchronous, hence the idempotent slot)

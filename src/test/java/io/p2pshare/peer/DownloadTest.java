@@ -121,6 +121,8 @@ class DownloadTest {
     Path f = file(a, "x.bin", (int) (PIECE * 8), 4);
     Files.createDirectories(b);
     Files.copy(f, b.resolve("x.bin"));
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", "me");
+    io.p2pshare.metrics.NodeMetrics.get(testKit.system()).install(metrics);
     try (FakeTransferServer bad = new FakeTransferServer("bad", a, PIECE);
         FakeTransferServer good = new FakeTransferServer("good", b, PIECE)) {
       bad.corrupt = true;
@@ -128,10 +130,25 @@ class DownloadTest {
           null, null);
       Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
       assertEquals(List.of("good"), fin.sources());
+      // the bad pieces are counted as verification errors, every received byte as received
+      String scraped = scrape(metrics);
+      assertTrue(scraped.contains("p2pshare_transfer_errors_total{kind=\"verify\"") , scraped);
+      assertTrue(receivedBytes(scraped) >= PIECE * 8, scraped);
       assertEquals(meta(f).sha256(), PieceHasher.hash(tmp.resolve("out/x.bin"), PIECE).sha256());
       assertTrue(bad.bytesServed.get() <= Download.PIECES_PER_SOURCE * PIECE,
           "the pieces already asked of it, then the source is dropped: " + bad.bytesServed.get());
     }
+  }
+
+  static String scrape(io.p2pshare.metrics.Metrics m) throws java.io.IOException {
+    var out = new java.io.ByteArrayOutputStream();
+    new io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter(false).write(out, m.registry().scrape());
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static double receivedBytes(String scraped) {
+    return scraped.lines().filter(l -> l.startsWith("p2pshare_received_bytes_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

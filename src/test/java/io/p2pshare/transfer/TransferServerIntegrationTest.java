@@ -89,6 +89,40 @@ class TransferServerIntegrationTest {
     return out.toByteArray();
   }
 
+  /** p2pshare_served_bytes of the process's metrics, read from the registry's own snapshot. */
+  static double servedBytes(io.p2pshare.metrics.Metrics m) {
+    for (var snap : m.registry().scrape()) {
+      if (snap.getMetadata().getName().equals("p2pshare_served_bytes")) {
+        return ((io.prometheus.metrics.model.snapshots.CounterSnapshot) snap).getDataPoints().get(0).getValue();
+      }
+    }
+    throw new AssertionError("no p2pshare_served_bytes metric");
+  }
+
+  @Test
+  void servedBytesAreCountedInTheInstalledMetrics() throws Exception {
+    // A system of its own, so no other test's uploads land in this count.
+    ActorTestKit kit = ActorTestKit.create();
+    try {
+      io.p2pshare.metrics.Metrics m = new io.p2pshare.metrics.Metrics("peer", "srv");
+      io.p2pshare.metrics.NodeMetrics.get(kit.system()).install(m);
+      TransferServer own = TransferServer.start(kit.system(), Materializer.matFromSystem(kit.system()),
+              TransferServer.Settings.of("srv", "127.0.0.1", 0),
+              DirectoryFiles.of(shared, replicated, downloaded, 256 * 1024))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      try (FrameSocket s = FrameSocket.connect("127.0.0.1", own.port(), 30_000, "tester")) {
+        TransferHeader h = obtain(s, MessageType.OBTAIN_REQUEST, "small.txt", 0L, 1024L); // inline path
+        assertArrayEquals(small, body(s, h));
+        h = obtain(s, MessageType.OBTAIN_REQUEST, "one.bin", 0L, 300_000L); // streamed path
+        assertArrayEquals(Arrays.copyOfRange(mib, 0, 300_000), body(s, h));
+      }
+      // chunks are counted before they are written, and the client has read them all
+      assertEquals(1024 + 300_000, servedBytes(m), 0.0);
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
   @Test
   void servesWholeFilesAndRangesOnOnePersistentConnection() throws Exception {
     try (FrameSocket s = connect()) {
