@@ -40,7 +40,7 @@ $(JAR):
 test: ## Run all unit and integration tests
 	mvn -B test
 
-demo: $(JAR) ## Build, start an index and two peers on loopback, search and download
+demo: build ## Build, start an index and two peers on loopback, search and download
 	bash bin/demo.sh
 
 .PHONY: bench-baseline bench-jmh
