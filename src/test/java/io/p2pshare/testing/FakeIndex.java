@@ -19,15 +19,8 @@ import io.p2pshare.protocol.SearchResponse;
 import io.p2pshare.protocol.SearchResult;
 import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TasksResponse;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +46,8 @@ public final class FakeIndex implements AutoCloseable {
   public volatile boolean mute;
   /** Tasks handed out in the next heartbeat response of that peer. */
   public final Map<String, List<ReplicationTask>> tasksOnHeartbeat = new ConcurrentHashMap<>();
-  private final List<Socket> conns = new CopyOnWriteArrayList<>();
   private final Map<String, OutputStream> outByPeer = new ConcurrentHashMap<>();
-  private volatile ServerSocket server;
+  private volatile FrameServer server;
   private int port;
 
   public static FakeIndex start() throws IOException {
@@ -69,37 +61,13 @@ public final class FakeIndex implements AutoCloseable {
   }
 
   public void listen(int wanted) throws IOException {
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    for (int i = 0; ; i++) { // the old connections may hold the port for a moment
-      try {
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), wanted));
-        break;
-      } catch (java.net.BindException e) {
-        if (i > 200) {
-          throw e;
-        }
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ie) {
-          throw new IOException(ie);
-        }
-      }
-    }
-    server = s;
-    port = s.getLocalPort();
-    Thread t = new Thread(() -> acceptLoop(s), "fake-index-accept");
-    t.setDaemon(true);
-    t.start();
+    server = FrameServer.start("fake-index", wanted, this::answer);
+    port = server.port();
   }
 
   /** Closes every connection and forgets all state. */
   public void stop() throws IOException {
     server.close();
-    for (Socket c : conns) {
-      c.close();
-    }
-    conns.clear();
     peers.clear();
     files.clear();
     tokens.clear();
@@ -130,46 +98,16 @@ public final class FakeIndex implements AutoCloseable {
     stop();
   }
 
-  private void acceptLoop(ServerSocket s) {
-    while (!s.isClosed()) {
-      try {
-        Socket c = s.accept();
-        c.setTcpNoDelay(true);
-        conns.add(c);
-        Thread t = new Thread(() -> serve(c), "fake-index-conn");
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
+  private boolean answer(Envelope req, OutputStream out) throws IOException {
+    if (mute) {
+      return true;
     }
-  }
-
-  private void serve(Socket c) {
-    try (c) {
-      InputStream in = new BufferedInputStream(c.getInputStream());
-      OutputStream out = c.getOutputStream();
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (b != '\n') {
-          line.write(b);
-          continue;
-        }
-        Envelope req = Frames.decode(line.toByteArray());
-        line.reset();
-        if (mute) {
-          continue;
-        }
-        Object reply = handle(req, out);
-        synchronized (out) {
-          out.write(Frames.encode(req.reply("index", reply)));
-          out.flush();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // connection gone
+    Object reply = handle(req, out);
+    synchronized (out) {
+      out.write(Frames.encode(req.reply("index", reply)));
+      out.flush();
     }
+    return true;
   }
 
   private Object handle(Envelope req, OutputStream out) {

@@ -11,19 +11,11 @@ import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
 import io.p2pshare.transfer.PieceHasher;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,8 +33,7 @@ public final class FakeTransferServer implements AutoCloseable {
   private final String peerId;
   private final java.util.function.Function<String, Path> resolve;
   private final long pieceSize;
-  private final ServerSocket server;
-  private final List<Socket> conns = new CopyOnWriteArrayList<>();
+  private final FrameServer server;
 
   public FakeTransferServer(String peerId, Path dir, long pieceSize) throws IOException {
     this(peerId, dir::resolve, pieceSize);
@@ -54,59 +45,20 @@ public final class FakeTransferServer implements AutoCloseable {
     this.peerId = peerId;
     this.resolve = resolve;
     this.pieceSize = pieceSize;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(this::acceptLoop, "fake-transfer-" + peerId);
-    t.setDaemon(true);
-    t.start();
+    this.server = FrameServer.start("fake-transfer-" + peerId, 0, (req, out) -> {
+      requests.incrementAndGet();
+      handle(req, out);
+      return true;
+    });
   }
 
   public PeerAddress address() {
-    return new PeerAddress(peerId, "127.0.0.1", server.getLocalPort());
+    return new PeerAddress(peerId, "127.0.0.1", server.port());
   }
 
   @Override
   public void close() throws IOException {
     server.close();
-    for (Socket c : conns) {
-      c.close();
-    }
-  }
-
-  private void acceptLoop() {
-    while (!server.isClosed()) {
-      try {
-        Socket c = server.accept();
-        c.setTcpNoDelay(true);
-        conns.add(c);
-        Thread t = new Thread(() -> serve(c), "fake-transfer-conn");
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
-    }
-  }
-
-  private void serve(Socket c) {
-    try (c) {
-      InputStream in = new BufferedInputStream(c.getInputStream());
-      OutputStream out = c.getOutputStream();
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (b != '\n') {
-          line.write(b);
-          continue;
-        }
-        Envelope req = Frames.decode(line.toByteArray());
-        line.reset();
-        requests.incrementAndGet();
-        handle(req, out);
-        out.flush();
-      }
-    } catch (IOException | RuntimeException e) {
-      // connection gone
-    }
   }
 
   private void handle(Envelope req, OutputStream out) throws IOException {

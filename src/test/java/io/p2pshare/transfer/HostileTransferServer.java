@@ -8,18 +8,11 @@ import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
+import io.p2pshare.testing.FrameServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A misbehaving transfer port for client tests (blocking sockets, a thread per connection):
@@ -44,66 +37,21 @@ public final class HostileTransferServer implements AutoCloseable {
 
   public volatile Mode mode;
   private final byte[] content;
-  private final ServerSocket server;
-  private final List<Socket> conns = new CopyOnWriteArrayList<>();
+  private final FrameServer server;
 
   public HostileTransferServer(byte[] content, Mode mode) throws IOException {
     this.content = content;
     this.mode = mode;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(this::acceptLoop, "hostile-transfer");
-    t.setDaemon(true);
-    t.start();
+    this.server = FrameServer.start("hostile-transfer", 0, this::handle);
   }
 
   public int port() {
-    return server.getLocalPort();
+    return server.port();
   }
 
   @Override
   public void close() throws IOException {
     server.close();
-    for (Socket c : conns) {
-      c.close();
-    }
-  }
-
-  private void acceptLoop() {
-    while (!server.isClosed()) {
-      try {
-        Socket c = server.accept();
-        c.setTcpNoDelay(true);
-        conns.add(c);
-        Thread t = new Thread(() -> serve(c), "hostile-conn");
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
-    }
-  }
-
-  private void serve(Socket c) {
-    try (c) {
-      InputStream in = new BufferedInputStream(c.getInputStream());
-      OutputStream out = c.getOutputStream();
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (b != '\n') {
-          line.write(b);
-          continue;
-        }
-        Envelope req = Frames.decode(line.toByteArray());
-        line.reset();
-        if (!handle(req, out)) {
-          return;
-        }
-        out.flush();
-      }
-    } catch (IOException | RuntimeException e) {
-      // connection gone
-    }
   }
 
   /** False: close the connection now. */
