@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code index [--config F] [--host H] [--port P]}: runs the index server until Ctrl-C. */
+/**
+ * {@code index [--config F] [--host H] [--port P] [--cluster --node-port N --seed-nodes H:P,...]}:
+ * runs the index server (alone, or as one node of an index cluster) until Ctrl-C.
+ */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Run the index server (peer registry, sharded file index, search).")
 public final class IndexCommand implements Callable<Integer> {
@@ -32,6 +35,19 @@ public final class IndexCommand implements Callable<Integer> {
       description = "PREFIX,NAMES[,PEERS[,WIDTH]]: register NAMES names held by PEERS peers (bench/README.md).")
   String preload;
 
+  @Option(names = "--cluster", description = "Run as one node of an index cluster (default index.cluster.enabled).")
+  Boolean cluster;
+
+  @Option(names = "--node-port", description = "Cluster: Akka remoting port; 0 = any (default index.cluster.node_port, 2552).")
+  Integer nodePort;
+
+  @Option(names = "--node-host", description = "Cluster: address other nodes reach this one at (default index.cluster.host, else --host).")
+  String nodeHost;
+
+  @Option(names = "--seed-nodes", split = ",", description = "Cluster: host:port[,host:port...] of seed nodes' remoting ports "
+      + "(default index.cluster.seed_nodes; none = start a new cluster).")
+  java.util.List<String> seedNodes;
+
   @Mixin MetricsOptions metricsOptions;
 
   @Override
@@ -41,8 +57,21 @@ public final class IndexCommand implements Callable<Integer> {
     io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("index", "index");
     String h = host != null ? host : cfg.server().host();
     int p = port != null ? port : cfg.server().port();
-    ActorSystem<IndexGuardian.Command> system = ActorSystem.create(
-        IndexGuardian.create(new IndexGuardian.Settings(h, p, cfg, null, metrics)), "p2pshare-index");
+    IndexGuardian.Settings settings = new IndexGuardian.Settings(h, p, cfg, null, metrics);
+    AppConfig.Cluster cc = cfg.index().cluster();
+    boolean clustered = cluster != null ? cluster : cc.enabled();
+    ActorSystem<IndexGuardian.Command> system;
+    if (clustered) {
+      String advertised = nodeHost != null ? nodeHost : cc.host() != null ? cc.host()
+          : "0.0.0.0".equals(h) ? java.net.InetAddress.getLocalHost().getHostName() : h;
+      io.p2pshare.index.ClusterSettings clusterSettings = new io.p2pshare.index.ClusterSettings(advertised,
+          nodePort != null ? nodePort : cc.nodePort(), seedNodes != null ? seedNodes : cc.seedNodes(),
+          cc.stableAfter());
+      system = ActorSystem.create(io.p2pshare.index.ClusterIndexGuardian.create(settings),
+          io.p2pshare.index.ClusterSettings.SYSTEM_NAME, clusterSettings.akkaConfig());
+    } else {
+      system = ActorSystem.create(IndexGuardian.create(settings), "p2pshare-index");
+    }
     ControlServer.Binding binding = AskPattern.<IndexGuardian.Command, ControlServer.Binding>ask(
             system, IndexGuardian.GetBinding::new, Duration.ofSeconds(30), system.scheduler())
         .toCompletableFuture().get();

@@ -38,7 +38,8 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--port", description = "Transfer port (default: base_port + N - 1 for peerN; 0 = any).")
   Integer port;
 
-  @Option(names = "--index", description = "Index host:port (default from P2P_INDEX or config).")
+  @Option(names = "--index", description = "Index host:port (default from P2P_INDEX or config); "
+      + "a comma-separated list of index nodes fails over in turn.")
   String index;
 
   @Option(names = "--data-dir", description = "Data directory: <dir>/<peer>/{shared,downloaded,replicated}.")

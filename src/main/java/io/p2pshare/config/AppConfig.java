@@ -33,8 +33,14 @@ public record AppConfig(
   /** {@code peer}: transfer ports are {@code base_port + n − 1} for {@code peerN}. */
   public record Peer(
       Integer basePort, String host, Integer maxUploads, Integer pieceSizeBytes,
-      Integer maxFrameBytes, Integer chunkSizeBytes) {
+      Integer maxFrameBytes, Integer chunkSizeBytes, java.util.List<String> index) {
+    public Peer(Integer basePort, String host, Integer maxUploads, Integer pieceSizeBytes,
+        Integer maxFrameBytes, Integer chunkSizeBytes) {
+      this(basePort, host, maxUploads, pieceSizeBytes, maxFrameBytes, chunkSizeBytes, null);
+    }
+
     public Peer {
+      index = index == null ? java.util.List.of() : java.util.List.copyOf(index);
       basePort = basePort == null ? 7100 : basePort;
       host = host == null ? "127.0.0.1" : host;
       maxUploads = maxUploads == null ? 32 : maxUploads;
@@ -57,12 +63,33 @@ public record AppConfig(
     }
   }
 
-  /** {@code index}: shard count and connection limits. */
-  public record Index(Integer shards, Integer maxFrameBytes, Integer maxConnections) {
+  /** {@code index}: shard count and connection limits; {@code cluster} for {@code index --cluster}. */
+  public record Index(Integer shards, Integer maxFrameBytes, Integer maxConnections, Cluster cluster) {
     public Index {
       shards = shards == null ? 16 : shards;
       maxFrameBytes = maxFrameBytes == null ? 16 * 1024 * 1024 : maxFrameBytes;
       maxConnections = maxConnections == null ? 10_000 : maxConnections;
+      cluster = cluster == null ? new Cluster(null, null, null, null, null) : cluster;
+    }
+
+    public Index(Integer shards, Integer maxFrameBytes, Integer maxConnections) {
+      this(shards, maxFrameBytes, maxConnections, null);
+    }
+  }
+
+  /**
+   * {@code index.cluster}: several index processes as one Akka cluster (off by default).
+   * {@code host} is the address other nodes reach this one at (default: the control host);
+   * {@code seed_nodes} are {@code host:port} of Akka remoting ports; {@code stable_after} is the
+   * split brain resolver's wait.
+   */
+  public record Cluster(Boolean enabled, String host, Integer nodePort, java.util.List<String> seedNodes,
+      String stableAfter) {
+    public Cluster {
+      enabled = enabled != null && enabled;
+      nodePort = nodePort == null ? 2552 : nodePort;
+      seedNodes = seedNodes == null ? java.util.List.of() : java.util.List.copyOf(seedNodes);
+      stableAfter = stableAfter == null ? "20s" : stableAfter;
     }
   }
 

@@ -52,14 +52,25 @@ public final class ConfigLoader {
 
   /** The index address a client should use: flag > {@code P2P_INDEX} > config {@code server}. */
   public Endpoint indexEndpoint(String flag, AppConfig config) {
+    return indexEndpoints(flag, config).get(0);
+  }
+
+  /**
+   * Every index node a client may use, in failover order: flag > {@code P2P_INDEX} (each a
+   * comma-separated {@code host:port} list) > config {@code peer.index} > config {@code server}.
+   */
+  public java.util.List<Endpoint> indexEndpoints(String flag, AppConfig config) {
     if (flag != null && !flag.isBlank()) {
-      return Endpoint.parse(flag);
+      return Endpoint.parseList(flag);
     }
     String fromEnv = env.get(ENV_INDEX);
     if (fromEnv != null && !fromEnv.isBlank()) {
-      return Endpoint.parse(fromEnv);
+      return Endpoint.parseList(fromEnv);
     }
-    return new Endpoint(config.server().host(), config.server().port());
+    if (!config.peer().index().isEmpty()) {
+      return Endpoint.parseList(String.join(",", config.peer().index()));
+    }
+    return java.util.List.of(new Endpoint(config.server().host(), config.server().port()));
   }
 
   /** A plain environment override, or null. */

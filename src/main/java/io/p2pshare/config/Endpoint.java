@@ -35,6 +35,23 @@ public record Endpoint(String host, int port) {
     }
   }
 
+  /** A comma-separated list of {@code host:port} (at least one). */
+  public static java.util.List<Endpoint> parseList(String text) {
+    if (text == null || text.isBlank()) {
+      throw new ConfigException("expected host:port, got nothing");
+    }
+    java.util.List<Endpoint> out = new java.util.ArrayList<>();
+    for (String part : text.split(",")) {
+      if (!part.isBlank()) {
+        out.add(parse(part));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException("expected host:port, got '" + text + "'");
+    }
+    return java.util.List.copyOf(out);
+  }
+
   @Override
   public String toString() {
     return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;

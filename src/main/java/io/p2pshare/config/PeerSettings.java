@@ -24,7 +24,20 @@ public record PeerSettings(
     int maxUploads,
     int maxTasks,
     long maxUploadRate,
-    long maxDownloadRate) {
+    long maxDownloadRate,
+    java.util.List<Endpoint> indexFallbacks) {
+
+  /** Further index nodes to fail over to, after {@code index} (cluster mode); empty = none. */
+  public PeerSettings {
+    indexFallbacks = indexFallbacks == null ? java.util.List.of() : java.util.List.copyOf(indexFallbacks);
+  }
+
+  public PeerSettings(String peerId, String host, int port, Path sharedDir, Path downloadDir,
+      Path replicatedDir, Endpoint index, long heartbeatIntervalMs, long pieceSize, int maxUploads,
+      int maxTasks, long maxUploadRate, long maxDownloadRate) {
+    this(peerId, host, port, sharedDir, downloadDir, replicatedDir, index, heartbeatIntervalMs, pieceSize,
+        maxUploads, maxTasks, maxUploadRate, maxDownloadRate, null);
+  }
 
   private static final Pattern PEER_N = Pattern.compile("peer(\\d+)");
   private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmg]?i?b?)(?:/s)?");
@@ -55,15 +68,17 @@ public record PeerSettings(
       host = config.peer().host();
     }
     Path[] dirs = dirs(config, loader, id, flags.dataDir());
+    java.util.List<Endpoint> indexes = loader.indexEndpoints(flags.index(), config);
     return new PeerSettings(
         id, host, port, dirs[0], dirs[1], dirs[2],
-        loader.indexEndpoint(flags.index(), config),
+        indexes.get(0),
         config.replication().heartbeatIntervalMs(),
         config.peer().pieceSizeBytes(),
         config.peer().maxUploads(),
         config.replication().maxTasksPerPeer(),
         parseRate(flags.maxUploadRate()),
-        parseRate(flags.maxDownloadRate()));
+        parseRate(flags.maxDownloadRate()),
+        indexes.subList(1, indexes.size()));
   }
 
   /** {@code peerN} → {@code basePort + N − 1}; any other id needs {@code --port}. */
@@ -142,16 +157,19 @@ public record PeerSettings(
   /** The same peer on another port / data dir (tests and the CLI's --port). */
   public PeerSettings withPort(int newPort) {
     return new PeerSettings(peerId, host, newPort, sharedDir, downloadDir, replicatedDir, index,
-        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate);
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate,
+        indexFallbacks);
   }
 
   public PeerSettings withIndex(Endpoint newIndex) {
     return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, newIndex,
-        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate);
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate,
+        indexFallbacks);
   }
 
   public PeerSettings withHeartbeat(long ms) {
     return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, index,
-        ms, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate);
+        ms, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate,
+        indexFallbacks);
   }
 }

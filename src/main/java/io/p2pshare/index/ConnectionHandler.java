@@ -112,6 +112,14 @@ final class ConnectionHandler {
         SearchQuery q = req.payloadAs(SearchRequest.class).query();
         if (q.isExact()) {
           log.debug("peer {} req {}: search '{}'", req.peerId(), req.requestId(), q.fileName());
+          IndexView.RemoteLookup remote = services.view().remoteFor(q.fileName());
+          if (remote != null) { // cluster mode, shard hosted by another index node: ask it
+            return remote.lookup(q).thenApply(results -> {
+              services.metrics().search(results.isEmpty() ? Metrics.SearchResult.MISS : Metrics.SearchResult.HIT);
+              return new Out(reply(req, new io.p2pshare.protocol.SearchResponse(Status.OK, q.fileName(),
+                  results, null)), false);
+            });
+          }
           java.util.List<Holder> holders = services.view().exact(q.fileName(), q);
           services.metrics().search(holders.isEmpty() ? Metrics.SearchResult.MISS : Metrics.SearchResult.HIT);
           return done(ByteString.fromArrayUnsafe(SearchEncoder.exactResponse(

@@ -14,11 +14,22 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IndexView {
   private final ShardRouting routing;
   private final ConcurrentHashMap<String, Object>[] shards;
+  /** Cluster mode: which shards this node hosts now (single-process mode: all, always). */
+  private final java.util.concurrent.atomic.AtomicIntegerArray hosted;
+  /** Cluster mode: how to ask the node that hosts a shard (null in single-process mode). */
+  private volatile RemoteLookup remote;
+
+  /** Exact lookups on shards hosted by another index node. */
+  @FunctionalInterface
+  public interface RemoteLookup {
+    java.util.concurrent.CompletionStage<List<io.p2pshare.protocol.SearchResult>> lookup(SearchQuery query);
+  }
 
   @SuppressWarnings("unchecked")
   public IndexView(ShardRouting routing) {
     this.routing = routing;
     this.shards = new ConcurrentHashMap[routing.shards()];
+    this.hosted = new java.util.concurrent.atomic.AtomicIntegerArray(routing.shards());
     for (int i = 0; i < shards.length; i++) {
       shards[i] = new ConcurrentHashMap<>(1024);
     }
@@ -26,6 +37,27 @@ public final class IndexView {
 
   public ShardRouting routing() {
     return routing;
+  }
+
+  /** Cluster mode: no shard is local until its entity starts here; misses go to {@code remote}. */
+  void clusterMode(RemoteLookup remote) {
+    this.remote = remote;
+  }
+
+  void setHosted(int k, boolean on) {
+    hosted.set(k, on ? 1 : 0);
+  }
+
+  /**
+   * Null when {@code name}'s shard is answered here (always in single-process mode), else the
+   * way to ask the node that hosts it.
+   */
+  public RemoteLookup remoteFor(String name) {
+    RemoteLookup r = remote;
+    if (r == null) {
+      return null;
+    }
+    return hosted.get(routing.shardOf(name)) == 1 ? null : r;
   }
 
   /** The map shard {@code k} writes; only that shard may mutate it. */

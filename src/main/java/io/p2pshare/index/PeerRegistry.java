@@ -48,7 +48,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
 
   public sealed interface Command
       permits Register, Heartbeat, Unregister, Report, GetCounts, GetPeers, DeliverTasks,
-          ShardApplied, Expire, Purge, ProbeTick, ProbeResult {}
+          ShardApplied, Expire, Purge, ProbeTick, ProbeResult, Release, ShardLost {}
 
   /** REGISTRY_REQUEST; {@code remoteHost} is the connection's address (base clients send no host). */
   public record Register(RegistryRequest request, String envelopePeerId, String remoteHost,
@@ -79,6 +79,19 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
       implements Command {}
 
   public record GetCounts(ActorRef<Counts> replyTo) implements Command {}
+
+  /**
+   * Cluster mode: another index node opened a session for this peer (it failed over there). Drop
+   * ours without a word: no PeerDead, no purge, the record and entries now belong to that session.
+   */
+  public record Release(String peerId) implements Command {}
+
+  /**
+   * Cluster mode: shard {@code shard} restarted empty on some node. Sessions that had files there
+   * are dropped silently, so their next heartbeat is refused and the peer registers its full set
+   * again (base clients, which never heartbeat, keep their session: they cannot be asked).
+   */
+  public record ShardLost(int shard) implements Command {}
 
   /** Every known session's record (live and dead-in-grace). */
   public record GetPeers(ActorRef<Peers> replyTo) implements Command {}
@@ -166,6 +179,8 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
   private final ActorRef<FileIndexShard.Applied> appliedAdapter;
   /** Interned forever per peer id: holder entries point at these. */
   private final Map<String, PeerRecord> records = new HashMap<>();
+  /** Where peer records come from: new ones here, the node's shared directory in cluster mode. */
+  private final java.util.function.Function<String, PeerRecord> intern;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, String> peerByToken = new HashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
@@ -174,13 +189,22 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
 
   public static Behavior<Command> create(Settings settings, ShardRouting routing,
       List<ActorRef<FileIndexShard.Command>> shards, Prober prober) {
+    return create(settings, routing, shards, prober, null);
+  }
+
+  /** {@code intern}: the shared record of a peer id (cluster mode), null = private records. */
+  public static Behavior<Command> create(Settings settings, ShardRouting routing,
+      List<ActorRef<FileIndexShard.Command>> shards, Prober prober,
+      java.util.function.Function<String, PeerRecord> intern) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new PeerRegistry(ctx, timers, settings, routing, shards, prober)));
+        new PeerRegistry(ctx, timers, settings, routing, shards, prober, intern)));
   }
 
   private PeerRegistry(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings,
-      ShardRouting routing, List<ActorRef<FileIndexShard.Command>> shards, Prober prober) {
+      ShardRouting routing, List<ActorRef<FileIndexShard.Command>> shards, Prober prober,
+      java.util.function.Function<String, PeerRecord> intern) {
     super(context);
+    this.intern = intern != null ? intern : id -> new PeerRecord(id, new PeerRecord.Address("127.0.0.1", 0));
     this.timers = timers;
     this.settings = settings;
     this.routing = routing;
@@ -205,6 +229,8 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
         .onMessage(Purge.class, this::onPurge)
         .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
         .onMessage(ProbeResult.class, this::onProbeResult)
+        .onMessage(Release.class, this::onRelease)
+        .onMessage(ShardLost.class, this::onShardLost)
         .build();
   }
 
@@ -314,8 +340,7 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     if (old != null) {
       peerByToken.remove(old.token);
     }
-    PeerRecord record = records.computeIfAbsent(peerId,
-        id -> new PeerRecord(id, new PeerRecord.Address("127.0.0.1", 0)));
+    PeerRecord record = records.computeIfAbsent(peerId, intern);
     byte[] raw = new byte[16];
     RANDOM.nextBytes(raw);
     // Entries of a dead session survive until purged: carry their counts over.
@@ -515,6 +540,45 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
     }
     touch(s);
     return this;
+  }
+
+  // ---- cluster mode ----
+
+  private Behavior<Command> onRelease(Release r) {
+    Session s = sessions.get(r.peerId());
+    if (s != null) {
+      drop(s);
+      getContext().getLog().info("peer {}: session moved to another index node", r.peerId());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onShardLost(ShardLost l) {
+    if (l.shard() < 0 || l.shard() >= shards.size()) {
+      return this;
+    }
+    List<Session> affected = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      if (s.live && s.heartbeats && s.shardFiles[l.shard()] > 0) {
+        affected.add(s);
+      }
+    }
+    for (Session s : affected) {
+      drop(s);
+    }
+    if (!affected.isEmpty()) {
+      getContext().getLog().info("shard-{} restarted empty: {} peer(s) asked to register again", l.shard(),
+          affected.size());
+    }
+    return this;
+  }
+
+  /** Forgets a session without touching its record or entries (they stay findable meanwhile). */
+  private void drop(Session s) {
+    sessions.remove(s.record.peerId());
+    peerByToken.remove(s.token);
+    timers.cancel("expire:" + s.record.peerId());
+    timers.cancel("purge:" + s.record.peerId());
   }
 
   // ---- queries ----

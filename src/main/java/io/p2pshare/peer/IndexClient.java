@@ -105,7 +105,21 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   /** How to reach the index and who we are; {@code self} null means search only. */
   public record Options(
       String peerId, PeerAddress self, Endpoint index, Duration heartbeat, Backoff backoff,
-      int maxFrameBytes) {
+      int maxFrameBytes, List<Endpoint> fallbacks) {
+    /** {@code fallbacks}: further index nodes (cluster mode), tried in turn after a lost connection. */
+    public Options {
+      fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
+    }
+
+    public Options(String peerId, PeerAddress self, Endpoint index, Duration heartbeat, Backoff backoff,
+        int maxFrameBytes) {
+      this(peerId, self, index, heartbeat, backoff, maxFrameBytes, null);
+    }
+
+    public Options withFallbacks(List<Endpoint> more) {
+      return new Options(peerId, self, index, heartbeat, backoff, maxFrameBytes, more);
+    }
+
     public static Options peer(String peerId, PeerAddress self, Endpoint index, Duration heartbeat) {
       return new Options(peerId, self, index, heartbeat, Backoff.defaults(), 16 * 1024 * 1024 + 1);
     }
@@ -116,7 +130,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     }
 
     public Options withBackoff(Backoff b) {
-      return new Options(peerId, self, index, heartbeat, b, maxFrameBytes);
+      return new Options(peerId, self, index, heartbeat, b, maxFrameBytes, fallbacks);
     }
   }
 
@@ -157,6 +171,8 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   private String token;
   private int attempt;
   private int reconnects;
+  /** Which index node: 0 = {@code opt.index()}, i = {@code opt.fallbacks().get(i - 1)}. */
+  private int node;
   private int unansweredHeartbeats;
   private int registerWaitTicks;
   private long seq;
@@ -212,7 +228,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     Duration quiet = opt.heartbeat().multipliedBy(MAX_UNANSWERED_HEARTBEATS + 1);
     Optional<Duration> idle = opt.self() == null ? Optional.empty()
         : Optional.of(quiet.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : quiet);
-    var tcp = Transport.connect(getContext().getSystem(), opt.index().host(), opt.index().port(),
+    var tcp = Transport.connect(getContext().getSystem(), index().host(), index().port(),
         Optional.empty(), Optional.of(Duration.ofSeconds(5)), idle);
     int limit = opt.maxFrameBytes();
     Pair<Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
@@ -235,7 +251,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     }
     connected = true;
     unansweredHeartbeats = 0;
-    getContext().getLog().info("[{}] connected to index {}", opt.peerId(), opt.index());
+    getContext().getLog().info("[{}] connected to index {}", opt.peerId(), index());
     for (Search s : waiting) {
       sendSearch(s);
     }
@@ -248,7 +264,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     if (f.gen() != gen) {
       return this;
     }
-    lostConnection("cannot connect to index " + opt.index() + ": " + rootMessage(f.cause()));
+    lostConnection("cannot connect to index " + index() + ": " + rootMessage(f.cause()));
     return this;
   }
 
@@ -291,12 +307,21 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
       return;
     }
     Duration d = opt.backoff().delay(attempt++, ThreadLocalRandom.current()::nextDouble);
+    if (!opt.fallbacks().isEmpty()) { // cluster: the next index node, after the same backoff
+      Endpoint from = index();
+      node = (node + 1) % (opt.fallbacks().size() + 1);
+      why = why + "; failing over from " + from + " to " + index();
+    }
     if (wasConnected) {
       getContext().getLog().warn("[{}] {}; reconnecting in {} ms", opt.peerId(), why, d.toMillis());
     } else {
       getContext().getLog().debug("[{}] {}; retry in {} ms", opt.peerId(), why, d.toMillis());
     }
     timers.startSingleTimer(Reconnect.INSTANCE, d);
+  }
+
+  private Endpoint index() {
+    return node == 0 ? opt.index() : opt.fallbacks().get(node - 1);
   }
 
   private Behavior<Command> onReconnect() {
@@ -354,7 +379,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
         ? Duration.ofMillis(r.heartbeatIntervalMs()) : opt.heartbeat();
     timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, hb);
     getContext().getLog().info("[{}] registered {} files with index {}", opt.peerId(),
-        r.registeredFiles() == null ? files.size() : r.registeredFiles(), opt.index());
+        r.registeredFiles() == null ? files.size() : r.registeredFiles(), index());
     for (Pair<String, Map<String, FileMeta>> d : deltasDuringRegister) {
       sendUpdate(d.first(), d.second());
     }
@@ -481,7 +506,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {
-    g.replyTo().tell(new StatusReply(opt.index(), connected, registered, files.size(), reconnects,
+    g.replyTo().tell(new StatusReply(index(), connected, registered, files.size(), reconnects,
         lastError));
     return this;
   }

@@ -115,7 +115,7 @@ public final class PeerGuardian extends AbstractBehavior<PeerGuardian.Command> {
     PeerAddress self = new PeerAddress(settings.peerId(), settings.host(), b.address().getPort());
     ActorRef<IndexClient.Command> index = ctx.spawn(Behaviors.supervise(IndexClient.create(
             IndexClient.Options.peer(settings.peerId(), self, settings.index(),
-                Duration.ofMillis(settings.heartbeatIntervalMs())), catalog))
+                Duration.ofMillis(settings.heartbeatIntervalMs())).withFallbacks(settings.indexFallbacks()), catalog))
         .onFailure(SupervisorStrategy.restart()), "index-client");
     Download.Deps deps = new Download.Deps(index, catalog,
         new PieceTransfers(pool, new RateLimiter(settings.maxDownloadRate())),
