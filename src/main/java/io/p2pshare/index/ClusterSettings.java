@@ -56,6 +56,8 @@ public record ClusterSettings(String host, int nodePort, List<String> seedNodes,
     m.put("akka.remote.artery.advanced.buffer-pool-size", 128);
     // Shard entities hold the index in memory: never passivate them for being idle.
     m.put("akka.cluster.sharding.passivation.strategy", "none");
+    // Several nodes in one JVM (tests): one JMX bean each instead of a warning.
+    m.put("akka.cluster.jmx.multi-mbeans-in-same-jvm", "on");
     return m;
   }
 

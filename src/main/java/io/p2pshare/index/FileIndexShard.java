@@ -44,11 +44,12 @@ public final class FileIndexShard extends AbstractBehavior<FileIndexShard.Comman
   public record GetPeerLoad(ActorRef<PeerLoad> replyTo) implements Command {}
 
   /** Result of an Apply or RemovePeer: how many files the peer now has in this shard. */
-  public record Applied(long regId, int shard, int added, int removed, int peerFiles) {}
+  public record Applied(long regId, int shard, int added, int removed, int peerFiles)
+      implements ClusterSerializable {}
 
-  public record ScanResult(int shard, List<SearchResult> results) {}
+  public record ScanResult(int shard, List<SearchResult> results) implements ClusterSerializable {}
 
-  public record PeerLoad(int shard, Map<String, long[]> filesAndBytes) {}
+  public record PeerLoad(int shard, Map<String, long[]> filesAndBytes) implements ClusterSerializable {}
 
   private final int shard;
   private final ConcurrentHashMap<String, Object> map;
