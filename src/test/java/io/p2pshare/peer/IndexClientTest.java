@@ -170,4 +170,27 @@ class IndexClientTest {
     assertTrue(r.error().contains("cannot connect"), r.error());
     testKit.stop(c);
   }
+
+  @Test
+  void failsOverToTheNextIndexNodeInTheList() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (FakeIndex idx = FakeIndex.start()) {
+      TestProbe<Catalog.Command> catalog = testKit.createTestProbe();
+      IndexClient.Options o = IndexClient.Options.peer("peerF", new PeerAddress("peerF", "127.0.0.1", 7999),
+          new Endpoint("127.0.0.1", closedPort), Duration.ofMillis(200)).withBackoff(FAST)
+          .withFallbacks(List.of(new Endpoint("127.0.0.1", idx.port())));
+      ActorRef<IndexClient.Command> c = testKit.spawn(IndexClient.create(o, catalog.getRef()));
+      Catalog.Subscribe sub = catalog.expectMessageClass(Catalog.Subscribe.class);
+      sub.subscriber().tell(new Catalog.Delta(Map.of("f.txt", new FileMeta(3L, SHA)), Set.of(), true));
+      await(() -> idx.files.containsKey("peerF") && idx.files.get("peerF").containsKey("f.txt"),
+          "registered with the second index node");
+      TestProbe<IndexClient.StatusReply> st = testKit.createTestProbe();
+      c.tell(new IndexClient.GetStatus(st.getRef()));
+      assertEquals(idx.port(), st.receiveMessage().index().port());
+      testKit.stop(c);
+    }
+  }
 }
