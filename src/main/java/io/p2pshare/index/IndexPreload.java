@@ -44,25 +44,7 @@ public final class IndexPreload {
     long t0 = System.nanoTime();
     try {
       for (int p = 1; p <= peers; p++) {
-        String peerId = "benchpeer" + p;
-        PeerAddress addr = new PeerAddress(peerId, "127.0.0.1", 20000 + p);
-        String token = null;
-        try (FrameSocket s = FrameSocket.connect(host, at.getPort(), 120_000, peerId)) {
-          for (int from = 0; from < names; from += BATCH) {
-            Map<String, FileMeta> files = new LinkedHashMap<>();
-            for (int i = from; i < Math.min(names, from + BATCH); i++) {
-              files.put(String.format("%s%0" + width + "d.txt", prefix, i),
-                  new FileMeta(1024L, sha(i)));
-            }
-            Envelope r = s.request(MessageType.REGISTRY_REQUEST, new RegistryRequest(addr, files,
-                token == null ? RegistryRequest.FULL : RegistryRequest.ADD, token));
-            if (!"ok".equals(r.payload().path("status").asText())) {
-              throw new IOException("registration refused: " + r.payload());
-            }
-            token = r.payload().path("token").asText();
-          }
-        }
-        tokens.add(token);
+        tokens.add(register(host, at.getPort(), p, prefix, names, width));
       }
       log.info("bench preload: {} names x {} peers registered in {} ms", names, peers,
           (System.nanoTime() - t0) / 1_000_000);
@@ -72,7 +54,12 @@ public final class IndexPreload {
           for (int p = 0; p < tokens.size(); p++) {
             s.send(Envelope.of(MessageType.HEARTBEAT, "benchpeer" + (p + 1), null,
                 new HeartbeatRequest(tokens.get(p))));
-            s.receive();
+            Envelope r = s.receive();
+            if (!"ok".equals(r.payload().path("status").asText())) {
+              // As a real peer does: the index forgot the session (cluster mode: a shard moved).
+              log.info("bench preload: benchpeer{} registers again ({})", p + 1, r.payload().path("error").asText());
+              tokens.set(p, register(host, at.getPort(), p + 1, prefix, names, width));
+            }
           }
         }
       }
@@ -81,6 +68,29 @@ public final class IndexPreload {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Registers all names for benchpeer{@code p} (one full batch, then adds); returns its token. */
+  private static String register(String host, int port, int p, String prefix, int names, int width)
+      throws IOException {
+    String peerId = "benchpeer" + p;
+    PeerAddress addr = new PeerAddress(peerId, "127.0.0.1", 20000 + p);
+    String token = null;
+    try (FrameSocket s = FrameSocket.connect(host, port, 120_000, peerId)) {
+      for (int from = 0; from < names; from += BATCH) {
+        Map<String, FileMeta> files = new LinkedHashMap<>();
+        for (int i = from; i < Math.min(names, from + BATCH); i++) {
+          files.put(String.format("%s%0" + width + "d.txt", prefix, i), new FileMeta(1024L, sha(i)));
+        }
+        Envelope r = s.request(MessageType.REGISTRY_REQUEST, new RegistryRequest(addr, files,
+            token == null ? RegistryRequest.FULL : RegistryRequest.ADD, token));
+        if (!"ok".equals(r.payload().path("status").asText())) {
+          throw new IOException("registration refused: " + r.payload());
+        }
+        token = r.payload().path("token").asText();
+      }
+    }
+    return token;
   }
 
   private static String sha(int i) {
