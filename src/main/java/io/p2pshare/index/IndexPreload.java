@@ -97,5 +97,19 @@ public final class IndexPreload {
     return String.format("%064x", (long) i * 0x9E3779B97F4A7C15L & Long.MAX_VALUE);
   }
 
+  /**
+   * The same preload from outside, against a running index (cluster benchmarks: after every node
+   * is up): {@code java -cp p2pshare.jar io.p2pshare.index.IndexPreload HOST:PORT
+   * PREFIX,NAMES[,PEERS[,WIDTH]] [HEARTBEAT_MS]}; runs until killed.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    io.p2pshare.config.Endpoint e = io.p2pshare.config.Endpoint.parse(args[0]);
+    long hb = args.length > 2 ? Long.parseLong(args[2]) : 5000;
+    String[] parts = args[1].split(",");
+    run(new InetSocketAddress(e.host(), e.port()), parts[0], Integer.parseInt(parts[1].trim()),
+        parts.length > 2 ? Integer.parseInt(parts[2].trim()) : 1,
+        parts.length > 3 ? Integer.parseInt(parts[3].trim()) : 5, hb);
+  }
+
   private IndexPreload() {}
 }
