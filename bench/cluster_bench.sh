@@ -16,13 +16,34 @@ mkdir -p "$OUT" target
 CTL=(17801 17802 17803)
 NODE=(17901 17902 17903)
 SEEDS=127.0.0.1:${NODE[0]}
+# RF 1: one preload peer per name is then not "under-replicated", so the coordinator's mirror
+# stays empty and the figures are the index alone (as in the single-node runs).
+CFG="$OUT/bench-config.json"
+echo '{"replication":{"replication_factor":1}}' > "$CFG"
 
 heap_kib() { jcmd "$1" GC.run >/dev/null; jcmd "$1" GC.heap_info | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {gsub("K","",$(i+1)); print $(i+1)}}'; }
+
+if [ -n "${SINGLE:-}" ]; then # the same measurement on plain single-process `index`, for comparison
+  java -Xmx${XMX:-1g} -jar $JAR index --config "$CFG" --port ${CTL[0]} > "$OUT/single.log" 2>&1 &
+  pid=$!
+  sleep 4
+  base=$(heap_kib $pid)
+  java -cp $JAR io.p2pshare.index.IndexPreload 127.0.0.1:${CTL[0]} "peerA_kb_,$NAMES,1,$WIDTH" 5000 > "$OUT/single-preload.log" 2>&1 &
+  pre=$!
+  for ((t = 0; t < 600; t++)); do grep -q "registered in" "$OUT/single-preload.log" && break; sleep 1; done
+  grep -h "registered in" "$OUT/single-preload.log"
+  sleep 5
+  echo "single load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo -n "single: "; target/v1bench 127.0.0.1 ${CTL[0]} $CLIENTS $SECS peerA_kb_ $NAMES $WIDTH
+  used=$(heap_kib $pid)
+  echo "single heap $used KiB, before preload $base KiB, per entry $(( (used - base) * 1024 / NAMES )) bytes"
+  kill $pre $pid; wait 2>/dev/null || true
+fi
 
 for N in ${NS:-1 2 3}; do
   pids=()
   for ((i = 0; i < N; i++)); do
-    java -Xmx${XMX:-1g} -jar $JAR index --port ${CTL[$i]} --cluster --node-port ${NODE[$i]} \
+    java -Xmx${XMX:-1g} -jar $JAR index --config "$CFG" --port ${CTL[$i]} --cluster --node-port ${NODE[$i]} \
       --seed-nodes $SEEDS > "$OUT/n$N-node$i.log" 2>&1 &
     pids+=($!)
     sleep 2
