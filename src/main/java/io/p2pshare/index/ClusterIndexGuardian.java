@@ -60,9 +60,9 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
     sharding.init(Entity.of(ClusterShard.TYPE_KEY, ectx -> ClusterShard.create(ectx.getEntityId(), view,
             directory, k -> topic.tell(Topic.publish(new ClusterBridge.ShardStarted(self, k)))))
         .withMessageExtractor(new OneEntityPerShard(routing.shards())));
-    view.clusterMode(q -> sharding.entityRefFor(ClusterShard.TYPE_KEY, routing.entityIdOf(q.fileName()))
-        .<ClusterShard.LookupResult>ask(replyTo -> new ClusterShard.Lookup(q, replyTo), askTimeout)
-        .thenApply(ClusterShard.LookupResult::results));
+    RemoteLookups.Client remote = RemoteLookups.client(routing);
+    context.spawn(RemoteLookups.create(remote, askTimeout), "remote-lookups");
+    view.clusterMode(remote);
 
     List<ActorRef<FileIndexShard.Command>> shards = new ArrayList<>();
     for (int k = 0; k < routing.shards(); k++) {

@@ -32,7 +32,7 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "file-shard");
 
   public sealed interface Command extends ClusterSerializable
-      permits Apply, RemovePeer, Scan, GetPeerLoad, Lookup, UnderReplicated {}
+      permits Apply, RemovePeer, Scan, GetPeerLoad, Lookup, LookupBatch, UnderReplicated {}
 
   /** {@link FileIndexShard.Apply} across nodes. */
   public record Apply(long regId, PeerInfo peer, String mode, Map<String, FileMeta> files,
@@ -52,6 +52,12 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
   public record Lookup(SearchQuery query, ActorRef<LookupResult> replyTo) implements Command {}
 
   public record LookupResult(List<SearchResult> results) implements ClusterSerializable {}
+
+  /** Several exact searches at once (see {@link RemoteLookups}); answered in the same order. */
+  public record LookupBatch(long batchId, List<SearchQuery> queries, ActorRef<LookupBatchResult> replyTo)
+      implements Command {}
+
+  public record LookupBatchResult(long batchId, List<List<SearchResult>> results) implements ClusterSerializable {}
 
   /** Names with fewer than {@code rf} live holders, at most {@code max} of them. */
   public record UnderReplicated(int rf, int max, ActorRef<UnderReplicatedResult> replyTo) implements Command {}
@@ -116,6 +122,14 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
           return this;
         })
         .onMessage(Lookup.class, this::onLookup)
+        .onMessage(LookupBatch.class, b -> {
+          List<List<SearchResult>> out = new ArrayList<>(b.queries().size());
+          for (SearchQuery q : b.queries()) {
+            out.add(lookup(view, q));
+          }
+          b.replyTo().tell(new LookupBatchResult(b.batchId(), out));
+          return this;
+        })
         .onMessage(UnderReplicated.class, this::onUnderReplicated)
         .onSignal(PostStop.class, s -> {
           // Handed off or the node is leaving: this node no longer answers for shard k.

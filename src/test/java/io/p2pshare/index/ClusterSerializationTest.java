@@ -61,6 +61,9 @@ class ClusterSerializationTest {
     SearchResult r = new SearchResult("peer1", new PeerAddress("peer1", "127.0.0.1", 7100),
         new FileMeta(1024L, SHA), null);
     roundTrip(new ClusterShard.LookupResult(List.of(r)));
+    TestProbe<ClusterShard.LookupBatchResult> batch = testKit.createTestProbe();
+    roundTrip(new ClusterShard.LookupBatch(9, List.of(SearchQuery.exact("a"), SearchQuery.exact("b")), batch.getRef()));
+    roundTrip(new ClusterShard.LookupBatchResult(9, List.of(List.of(r), List.of())));
     roundTrip(new ClusterShard.UnderReplicatedResult(3, List.of(new ClusterShard.Entry("a.txt",
         List.of(p), List.of(new FileMeta(5L, SHA))))));
     roundTrip(new FileIndexShard.Applied(7, 3, 10, 1, 9));
