@@ -4,7 +4,7 @@
 # spread before the first registration); v1bench against each node alone and all at once; then
 # heap after a full GC on every node (jcmd), as the single-node figures in bench/README.md.
 # Usage: bench/cluster_bench.sh [NAMES] [CLIENTS] [SECONDS]   (needs target/p2pshare.jar, gcc, jcmd)
-set -euo pipefail
+set -uo pipefail
 NAMES=${1:-100000}
 CLIENTS=${2:-64}
 SECS=${3:-5}
