@@ -53,7 +53,8 @@ public final class GetClient implements AutoCloseable {
       long pieceSize, int concurrency) {
     this.system = system;
     this.clientId = "get-" + ProcessHandle.current().pid();
-    this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000);
+    this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000,
+        io.p2pshare.transport.NodeTls.sockets(system));
     String suffix = Long.toString(System.nanoTime(), 36);
     this.index = system.systemActorOf(
         IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
