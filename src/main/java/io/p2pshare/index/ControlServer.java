@@ -19,10 +19,10 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.ErrorCode;
 import io.p2pshare.protocol.Frames;
 import io.p2pshare.protocol.MessageType;
-import io.p2pshare.metrics.Metrics;
 import io.p2pshare.transport.ConnectionLimits;
 import io.p2pshare.transport.RequestLines;
 import io.p2pshare.transport.TlsSettings;
@@ -93,8 +93,12 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     this.limits = new ConnectionLimits(settings.maxConnections(), settings.maxConnectionsPerAddress());
     // The bind source is system-wide (connections must outlive nothing but the server itself);
     // unbinding in PostStop and CoordinatedShutdown ends it.
+    Metrics metrics = services.metrics();
     var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), settings.tls(),
-            Optional.of(settings.idleTimeout()))
+            Optional.of(settings.idleTimeout()), (remote, err) -> {
+              metrics.refusal(Metrics.Refusal.TLS_HANDSHAKE);
+              log.debug("TLS with {} failed: {}", remote, err.toString());
+            })
         .to(Sink.foreach(this::accept))
         .run(materializer);
     context.pipeToSelf(bound, BindResult::new);

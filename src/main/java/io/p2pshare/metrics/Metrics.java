@@ -45,7 +45,9 @@ public final class Metrics {
     /** Wrong or missing session token (UNAUTHORIZED). */
     UNAUTHORIZED,
     /** The upload cap was reached (BUSY on a transfer request). */
-    UPLOADS_BUSY
+    UPLOADS_BUSY,
+    /** A TLS port's handshake failed (a plain client, an untrusted certificate, garbage). */
+    TLS_HANDSHAKE
   }
 
   /** Replication task states, the {@code state} label of {@code p2pshare_replication_tasks}. */

@@ -15,6 +15,7 @@ import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import io.p2pshare.config.PeerSettings;
+import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.ErrorCode;
 import io.p2pshare.protocol.ErrorReply;
@@ -26,7 +27,6 @@ import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
-import io.p2pshare.metrics.Metrics;
 import io.p2pshare.transport.ConnectionLimits;
 import io.p2pshare.transport.PortLimits;
 import io.p2pshare.transport.RequestLines;
@@ -153,7 +153,10 @@ public final class TransferServer {
       Settings settings, ServedFiles files) {
     TransferServer server = new TransferServer(system, settings, files);
     return Transport.bind(system, settings.host(), settings.port(), settings.tls(),
-            Optional.of(settings.idleTimeout()))
+            Optional.of(settings.idleTimeout()), (remote, err) -> {
+              io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.TLS_HANDSHAKE);
+              log.debug("peer={} from={} TLS failed: {}", settings.peerId(), remote, err.toString());
+            })
         .to(Sink.foreach(conn -> server.accept(conn, mat)))
         .run(mat)
         .thenApply(b -> {
