@@ -155,6 +155,17 @@ class IndexLimitsIntegrationTest {
   }
 
   @Test
+  void a_wrong_token_is_a_counted_refusal() throws Exception {
+    JsonNode reg = oneShot(at, register("peer44", "\"mine.txt\":{\"size_bytes\":1}"));
+    assertEquals("ok", reg.at("/payload/status").asText());
+    long before = metrics.refusals(Metrics.Refusal.UNAUTHORIZED);
+    JsonNode hb = oneShot(at, "{\"type\":\"HEARTBEAT\",\"peer_id\":\"peer44\",\"payload\":{\"token\":\""
+        + "0".repeat(32) + "\"}}");
+    assertEquals("UNAUTHORIZED", hb.at("/payload/code").asText());
+    assertEquals(before + 1, metrics.refusals(Metrics.Refusal.UNAUTHORIZED));
+  }
+
+  @Test
   void the_search_limit_is_capped_at_1000() throws Exception {
     StringBuilder files = new StringBuilder();
     for (int i = 1; i <= 1100; i++) {

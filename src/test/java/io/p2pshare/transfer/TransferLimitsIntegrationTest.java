@@ -41,11 +41,12 @@ class TransferLimitsIntegrationTest {
   static void start() throws Exception {
     Path shared = Files.createDirectory(tmp.resolve("shared"));
     Files.write(shared.resolve("small.txt"), new byte[1024]);
+    Files.write(shared.resolve("big.bin"), new byte[24 << 20]); // more than the socket buffers hold
     metrics = new Metrics("peer", "limits");
     NodeMetrics.get(testKit.system()).install(metrics);
     server = TransferServer.start(testKit.system(), Materializer.matFromSystem(testKit.system()),
             TransferServer.Settings.of("srv", "127.0.0.1", 0)
-                .withLimits(new PortLimits(100, 2, Duration.ofMillis(1000))),
+                .withLimits(new PortLimits(100, 2, Duration.ofMillis(1000))).withMaxUploads(1),
             DirectoryFiles.of(shared, Files.createDirectory(tmp.resolve("r")),
                 Files.createDirectory(tmp.resolve("d")), 256 * 1024))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -61,13 +62,20 @@ class TransferLimitsIntegrationTest {
     return FrameSocket.connect("127.0.0.1", server.port(), 30_000, "tester");
   }
 
-  static TransferHeader obtainSmall(FrameSocket s) throws IOException {
-    TransferHeader h = s.request(MessageType.OBTAIN_REQUEST, new TransferRequest("small.txt", 0L, 1024L))
-        .payloadAs(TransferHeader.class);
-    if ("ok".equals(h.status())) {
-      s.readBody(h.bodyLength(), new ByteArrayOutputStream());
+  /** One small OBTAIN; BUSY (the one upload slot still held by another test's big body) is retried. */
+  static TransferHeader obtainSmall(FrameSocket s) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      TransferHeader h = s.request(MessageType.OBTAIN_REQUEST, new TransferRequest("small.txt", 0L, 1024L))
+          .payloadAs(TransferHeader.class);
+      if ("ok".equals(h.status())) {
+        s.readBody(h.bodyLength(), new ByteArrayOutputStream());
+      }
+      if (!"BUSY".equals(h.code()) || System.nanoTime() > deadline) {
+        return h;
+      }
+      Thread.sleep(50);
     }
-    return h;
   }
 
   static Socket from(String localIp) throws IOException {
@@ -102,10 +110,38 @@ class TransferLimitsIntegrationTest {
       try (Socket other = from("127.0.0.2")) {
         other.getOutputStream().write(Frames.encode(Envelope.of(MessageType.OBTAIN_REQUEST, "t", "1",
             new TransferRequest("small.txt", 0L, 1024L))));
-        assertEquals("ok", Frames.decode(readLine(other.getInputStream())).payload().path("status").asText());
+        assertEquals(MessageType.OBTAIN_RESPONSE, Frames.decode(readLine(other.getInputStream())).type(),
+            "served, not refused at the door");
       }
       assertEquals("ok", obtainSmall(a).status(), "held connections keep working");
     }
+  }
+
+  @Test
+  void busyUploadsAndOversizedFramesAreCountedRefusals() throws Exception {
+    long busyBefore = metrics.refusals(Metrics.Refusal.UPLOADS_BUSY);
+    long largeBefore = metrics.refusals(Metrics.Refusal.FRAME_TOO_LARGE);
+    long badBefore = metrics.refusals(Metrics.Refusal.BAD_REQUEST);
+    try (Socket a = from("127.0.0.4"); Socket c = from("127.0.0.5")) {
+      // a starts a 24 MiB upload and does not read it: the one upload slot stays taken.
+      a.getOutputStream().write(Frames.encode(Envelope.of(MessageType.OBTAIN_REQUEST, "a", "1",
+          new TransferRequest("big.bin", 0L, (long) (24 << 20)))));
+      assertEquals("ok", Frames.decode(readLine(a.getInputStream())).payload().path("status").asText());
+      c.getOutputStream().write(Frames.encode(Envelope.of(MessageType.OBTAIN_REQUEST, "c", "2",
+          new TransferRequest("small.txt", 0L, 1024L))));
+      assertEquals("BUSY", Frames.decode(readLine(c.getInputStream())).payload().path("code").asText());
+      c.getOutputStream().write(Frames.encode(Envelope.of(MessageType.OBTAIN_REQUEST, "c", "3",
+          new TransferRequest("../etc/passwd", 0L, 1L))));
+      assertEquals("BAD_REQUEST", Frames.decode(readLine(c.getInputStream())).payload().path("code").asText());
+      byte[] huge = new byte[70 * 1024];
+      java.util.Arrays.fill(huge, (byte) 'x');
+      huge[huge.length - 1] = '\n';
+      c.getOutputStream().write(huge);
+      assertEquals("FRAME_TOO_LARGE", Frames.decode(readLine(c.getInputStream())).payload().path("code").asText());
+    }
+    assertEquals(busyBefore + 1, metrics.refusals(Metrics.Refusal.UPLOADS_BUSY));
+    assertEquals(badBefore + 1, metrics.refusals(Metrics.Refusal.BAD_REQUEST));
+    assertEquals(largeBefore + 1, metrics.refusals(Metrics.Refusal.FRAME_TOO_LARGE));
   }
 
   @Test
@@ -126,9 +162,11 @@ class TransferLimitsIntegrationTest {
           // the server hung up: expected
         }
       });
-      try (FrameSocket ok = FrameSocket.connect("127.0.0.1", server.port(), 30_000, "fine")) {
+      try (Socket ok = from("127.0.0.6")) { // its own address: no other test's slots in the way
         for (int i = 0; i < 5; i++) {
-          assertEquals("ok", obtainSmall(ok).status());
+          ok.getOutputStream().write(Frames.encode(Envelope.of(MessageType.MANIFEST_REQUEST, "ok", "m" + i,
+              new TransferRequest("small.txt", null, null))));
+          assertEquals("ok", Frames.decode(readLine(ok.getInputStream())).payload().path("status").asText());
         }
       }
       Envelope cut = Frames.decode(readLine(loris.getInputStream()));
