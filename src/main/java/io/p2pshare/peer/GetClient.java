@@ -5,7 +5,6 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import io.p2pshare.config.Endpoint;
 import io.p2pshare.protocol.Envelope;
@@ -122,18 +121,20 @@ public final class GetClient implements AutoCloseable {
     });
   }
 
+  /**
+   * A search over this client's blocking index connection, on the blocking-IO dispatcher: no
+   * stream to materialize before the first answer (a one-shot {@code get} spends its first
+   * hundreds of milliseconds there otherwise).
+   */
   public CompletionStage<SearchResponse> search(SearchQuery q) {
-    CompletionStage<IndexClient.SearchReply> r = AskPattern.ask(index,
-        ref -> new IndexClient.Search(q, ref), Duration.ofSeconds(30), system.scheduler());
-    return r.thenApply(reply -> {
-      if (reply.response() == null) {
-        throw new IllegalStateException(reply.error());
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return searchNow(q);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(new IllegalStateException(
+            "search failed: " + e.getMessage(), e));
       }
-      if (!reply.ok()) {
-        throw new IllegalStateException("search failed: " + reply.error());
-      }
-      return reply.response();
-    });
+    }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
   /** A request for a matched file: its holders are known, no per-file search. */
