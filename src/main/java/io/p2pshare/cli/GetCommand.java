@@ -46,6 +46,8 @@ public final class GetCommand implements Callable<Integer> {
   @Option(names = "--config", description = "Config file (default config/config.json).")
   Path config;
 
+  @picocli.CommandLine.Mixin TlsTrustOption tlsTrust;
+
   @Option(names = "--max-download-rate", description = "Download limit, e.g. 100MB (per second).")
   String maxDownloadRate;
 
@@ -62,7 +64,10 @@ public final class GetCommand implements Callable<Integer> {
     LogSetup.applyLevel("WARN"); // a one-shot command: only problems on stderr
     Endpoint idx = loader.indexEndpoint(index, cfg);
     long rate = PeerSettings.parseRate(maxDownloadRate);
+    java.util.Optional<io.p2pshare.transport.TlsSettings> tls = tlsTrust.resolve(loader, cfg);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "p2pshare-get", ConfigFactory.load());
+    // Before GetClient opens anything: the index and every source are reached over TLS.
+    io.p2pshare.transport.NodeTls.get(system).install(tls.orElse(null));
     try (GetClient client = new GetClient(system, idx, rate, cfg.peer().pieceSizeBytes(),
         Math.max(1, concurrency))) {
       long t0 = System.nanoTime();
@@ -89,6 +94,7 @@ public final class GetCommand implements Callable<Integer> {
           }
         }
       }
+      double searchSecs = (System.nanoTime() - t0) / 1e9;
       boolean showProgress = !json;
       List<Download.Event> results = client.download(requests, p -> {
         if (showProgress && p.total() >= 64L * 1024 * 1024) {
@@ -97,14 +103,14 @@ public final class GetCommand implements Callable<Integer> {
         }
       }).toCompletableFuture().get();
       double secs = (System.nanoTime() - t0) / 1e9;
-      return report(results, secs);
+      return report(results, secs, searchSecs);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
   }
 
-  private int report(List<Download.Event> results, double secs) throws Exception {
+  private int report(List<Download.Event> results, double secs, double searchSecs) throws Exception {
     int failed = 0;
     long bytes = 0;
     int ok = 0;
@@ -137,6 +143,7 @@ public final class GetCommand implements Callable<Integer> {
     }
     doc.put("bytes", bytes);
     doc.put("seconds", round(secs));
+    doc.put("search_seconds", round(searchSecs)); // finding the files (--match), part of seconds
     doc.put("bytes_per_second", round(secs > 0 ? bytes / secs : 0));
     doc.put("files_per_second", round(secs > 0 ? ok / secs : 0));
     if (json) {

@@ -25,18 +25,24 @@ public record PeerSettings(
     int maxTasks,
     long maxUploadRate,
     long maxDownloadRate,
+    io.p2pshare.transport.TlsSettings tls,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    long headerDeadlineMs,
     java.util.List<Endpoint> indexFallbacks) {
 
-  /** Further index nodes to fail over to, after {@code index} (cluster mode); empty = none. */
+  /** {@code indexFallbacks}: further index nodes to fail over to after {@code index} (cluster mode). */
   public PeerSettings {
     indexFallbacks = indexFallbacks == null ? java.util.List.of() : java.util.List.copyOf(indexFallbacks);
   }
 
   public PeerSettings(String peerId, String host, int port, Path sharedDir, Path downloadDir,
       Path replicatedDir, Endpoint index, long heartbeatIntervalMs, long pieceSize, int maxUploads,
-      int maxTasks, long maxUploadRate, long maxDownloadRate) {
+      int maxTasks, long maxUploadRate, long maxDownloadRate, io.p2pshare.transport.TlsSettings tls,
+      int maxConnections, int maxConnectionsPerAddress, long headerDeadlineMs) {
     this(peerId, host, port, sharedDir, downloadDir, replicatedDir, index, heartbeatIntervalMs, pieceSize,
-        maxUploads, maxTasks, maxUploadRate, maxDownloadRate, null);
+        maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls, maxConnections, maxConnectionsPerAddress,
+        headerDeadlineMs, null);
   }
 
   private static final Pattern PEER_N = Pattern.compile("peer(\\d+)");
@@ -78,6 +84,10 @@ public record PeerSettings(
         config.replication().maxTasksPerPeer(),
         parseRate(flags.maxUploadRate()),
         parseRate(flags.maxDownloadRate()),
+        null,
+        config.peer().maxConnections(),
+        config.peer().maxConnectionsPerAddress(),
+        config.peer().headerDeadlineMs(),
         indexes.subList(1, indexes.size()));
   }
 
@@ -157,19 +167,32 @@ public record PeerSettings(
   /** The same peer on another port / data dir (tests and the CLI's --port). */
   public PeerSettings withPort(int newPort) {
     return new PeerSettings(peerId, host, newPort, sharedDir, downloadDir, replicatedDir, index,
-        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate,
-        indexFallbacks);
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs, indexFallbacks);
   }
 
   public PeerSettings withIndex(Endpoint newIndex) {
     return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, newIndex,
-        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate,
-        indexFallbacks);
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs, indexFallbacks);
   }
 
   public PeerSettings withHeartbeat(long ms) {
     return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, index,
-        ms, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate,
-        indexFallbacks);
+        ms, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs, indexFallbacks);
+  }
+
+  /**
+   * The same peer with TLS ({@code null} = plain): a peer that uses TLS serves it on its transfer
+   * port (certificate and key required) and speaks it to the index and to other peers.
+   */
+  public PeerSettings withTls(io.p2pshare.transport.TlsSettings newTls) {
+    if (newTls != null && !newTls.canServe()) {
+      throw new ConfigException("a peer with TLS needs --tls-cert and --tls-key (it serves its files over TLS too)");
+    }
+    return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, index,
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, newTls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs, indexFallbacks);
   }
 }

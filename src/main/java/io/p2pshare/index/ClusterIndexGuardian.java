@@ -73,7 +73,7 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
             Duration.ofMillis(Math.max(500, Math.min(rep.heartbeatIntervalMs(), 3000))));
     ActorRef<PeerRegistry.Command> registry = context.spawn(Behaviors.supervise(PeerRegistry.create(
         new PeerRegistry.Settings(rep.heartbeatIntervalMs(), rep.peerExpiryMs(),
-            rep.rereplicationGraceMs(), cfg.peer().basePort()),
+            rep.rereplicationGraceMs(), cfg.peer().basePort(), cfg.index().maxFilesPerRegistration()),
         routing, shards, prober, directory::record)).onFailure(SupervisorStrategy.resume()), "registry");
     ActorRef<SearchRouter.Command> router = context.spawn(Behaviors.supervise(
         SearchRouter.create(view, shards, Duration.ofSeconds(10))).onFailure(SupervisorStrategy.restart()),
@@ -100,7 +100,10 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
         System.currentTimeMillis(), settings.metrics());
     Duration idle = Duration.ofMillis(Math.max(30_000, 3 * rep.heartbeatIntervalMs()));
     server = context.spawn(ControlServer.create(new ControlServer.Settings(settings.host(), settings.port(),
-        cfg.index().maxFrameBytes(), cfg.index().maxConnections(), idle), services), "control-server");
+        cfg.index().maxFrameBytes(), cfg.index().maxConnections(), idle,
+        cfg.index().maxConnectionsPerAddress(), Duration.ofMillis(cfg.index().headerDeadlineMs()),
+        io.p2pshare.transport.TlsSettings.forServer(io.p2pshare.transport.TlsSettings.from(cfg.tls()))),
+        services), "control-server");
 
     if (context.getSystem().settings().config().getStringList("akka.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address())); // the first node

@@ -7,13 +7,13 @@ import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
+import io.p2pshare.transport.ClientSockets;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,7 +34,7 @@ public final class SourceConnection implements Closeable {
   private final InputStream in;
   private final OutputStream out;
   private final String clientId;
-  private final byte[] buf = new byte[256 * 1024];
+  private final byte[] buf = new byte[1024 * 1024];
   private long seq;
 
   private SourceConnection(String key, Socket socket, String clientId) throws IOException {
@@ -47,12 +47,14 @@ public final class SourceConnection implements Closeable {
 
   public static SourceConnection open(String host, int port, String clientId, int timeoutMs)
       throws IOException {
-    Socket s = new Socket();
+    return open(ClientSockets.PLAIN, host, port, clientId, timeoutMs);
+  }
+
+  /** Through {@code sockets}: plain, or TLS (handshake done here, under the timeout). */
+  public static SourceConnection open(ClientSockets sockets, String host, int port, String clientId,
+      int timeoutMs) throws IOException {
+    Socket s = sockets.connect(host, port, timeoutMs, 1024 * 1024);
     try {
-      s.setTcpNoDelay(true);
-      s.setReceiveBufferSize(1024 * 1024);
-      s.connect(new InetSocketAddress(host, port), timeoutMs);
-      s.setSoTimeout(timeoutMs);
       return new SourceConnection(SourcePool.key(host, port), s, clientId);
     } catch (IOException e) {
       s.close();
@@ -91,12 +93,22 @@ public final class SourceConnection implements Closeable {
     return readPayload(ManifestResponse.class);
   }
 
+  /** MANIFEST as a whole reply frame: a manifest, or an error payload with its code. */
+  public Envelope manifestReply(String fileName) throws IOException {
+    send(MessageType.MANIFEST_REQUEST, new TransferRequest(fileName, null, null));
+    try {
+      return Frames.decode(readLine());
+    } catch (ProtocolException e) {
+      throw new IOException("bad reply from " + key + ": " + e.getMessage());
+    }
+  }
+
   /**
    * Reads exactly {@code n} body bytes into {@code ch} at {@code position}, updating
-   * {@code digest}, paced by {@code limiter}.
+   * {@code digest} (and {@code also}, if not null), paced by {@code limiter}.
    */
   public void readBody(long n, FileChannel ch, long position, MessageDigest digest,
-      RateLimiter limiter) throws IOException {
+      MessageDigest also, RateLimiter limiter) throws IOException {
     long left = n;
     long pos = position;
     while (left > 0) {
@@ -107,6 +119,9 @@ public final class SourceConnection implements Closeable {
         throw new EOFException("source closed the connection with " + left + " body bytes missing");
       }
       digest.update(buf, 0, r);
+      if (also != null) {
+        also.update(buf, 0, r);
+      }
       ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
       while (bb.hasRemaining()) {
         pos += ch.write(bb, pos);
