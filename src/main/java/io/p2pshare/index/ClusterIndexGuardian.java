@@ -63,6 +63,15 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
     RemoteLookups.Client remote = RemoteLookups.client(routing);
     context.spawn(RemoteLookups.create(remote, askTimeout), "remote-lookups");
     view.clusterMode(remote);
+    view.clusterCounts(rf -> {
+      List<java.util.concurrent.CompletableFuture<ClusterShard.ShardCounts>> parts = new ArrayList<>();
+      for (int k = 0; k < routing.shards(); k++) {
+        parts.add(sharding.entityRefFor(ClusterShard.TYPE_KEY, ShardRouting.entityId(k))
+            .<ClusterShard.ShardCounts>ask(r -> new ClusterShard.GetCounts(rf, r), askTimeout).toCompletableFuture());
+      }
+      return java.util.concurrent.CompletableFuture.allOf(parts.toArray(new java.util.concurrent.CompletableFuture[0]))
+          .thenApply(done -> totals(parts, directory));
+    });
 
     List<ActorRef<FileIndexShard.Command>> shards = new ArrayList<>();
     for (int k = 0; k < routing.shards(); k++) {
@@ -120,6 +129,32 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
           return this;
         })
         .build();
+  }
+
+  /** Sums the shards' counts; peers: live cluster-wide, dead = not live but still holding entries. */
+  static IndexView.ClusterTotals totals(List<java.util.concurrent.CompletableFuture<ClusterShard.ShardCounts>> parts,
+      PeerDirectory directory) {
+    long files = 0;
+    long entries = 0;
+    long under = 0;
+    java.util.Set<String> holding = new java.util.HashSet<>();
+    for (java.util.concurrent.CompletableFuture<ClusterShard.ShardCounts> f : parts) {
+      ClusterShard.ShardCounts c = f.join();
+      files += c.files();
+      entries += c.entries();
+      under += c.underReplicated();
+      holding.addAll(c.peers());
+    }
+    int live = 0;
+    int dead = 0;
+    for (PeerRecord r : directory.all()) {
+      if (r.isLive()) {
+        live++;
+      } else if (holding.contains(r.peerId())) {
+        dead++;
+      }
+    }
+    return new IndexView.ClusterTotals(new IndexView.Counts(files, entries, under), live, dead);
   }
 
   /** Entity {@code shard-<k>} is Akka shard {@code k}: one entity per shard, moved one by one. */

@@ -32,7 +32,7 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "file-shard");
 
   public sealed interface Command extends ClusterSerializable
-      permits Apply, RemovePeer, Scan, GetPeerLoad, Lookup, LookupBatch, UnderReplicated {}
+      permits Apply, RemovePeer, Scan, GetPeerLoad, Lookup, LookupBatch, UnderReplicated, GetCounts {}
 
   /** {@link FileIndexShard.Apply} across nodes. */
   public record Apply(long regId, PeerInfo peer, String mode, Map<String, FileMeta> files,
@@ -58,6 +58,12 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
       implements Command {}
 
   public record LookupBatchResult(long batchId, List<List<SearchResult>> results) implements ClusterSerializable {}
+
+  /** For STATS_RESPONSE: this shard's counts and the peers that hold entries here. */
+  public record GetCounts(int rf, ActorRef<ShardCounts> replyTo) implements Command {}
+
+  public record ShardCounts(long files, long entries, long underReplicated, List<String> peers)
+      implements ClusterSerializable {}
 
   /** Names with fewer than {@code rf} live holders, at most {@code max} of them. */
   public record UnderReplicated(int rf, int max, ActorRef<UnderReplicatedResult> replyTo) implements Command {}
@@ -131,6 +137,7 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
           return this;
         })
         .onMessage(UnderReplicated.class, this::onUnderReplicated)
+        .onMessage(GetCounts.class, this::onGetCounts)
         .onSignal(PostStop.class, s -> {
           // Handed off or the node is leaving: this node no longer answers for shard k.
           view.setHosted(shard, false);
@@ -154,6 +161,23 @@ public final class ClusterShard extends AbstractBehavior<ClusterShard.Command> {
       out.add(new SearchResult(r.peerId(), r.peer(), r.meta(), null));
     }
     return out;
+  }
+
+  private Behavior<Command> onGetCounts(GetCounts g) {
+    long files = 0;
+    long entries = 0;
+    long under = 0;
+    java.util.Set<String> peers = new java.util.HashSet<>();
+    for (Object set : view.shardMap(shard).values()) {
+      files++;
+      entries += Holder.count(set);
+      if (Holder.liveCount(set) < g.rf()) {
+        under++;
+      }
+      Holder.forEach(set, h -> peers.add(h.peer().peerId()));
+    }
+    g.replyTo().tell(new ShardCounts(files, entries, under, new ArrayList<>(peers)));
+    return this;
   }
 
   private Behavior<Command> onUnderReplicated(UnderReplicated u) {

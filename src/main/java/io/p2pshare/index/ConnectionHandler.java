@@ -170,6 +170,13 @@ final class ConnectionHandler {
         return askRegistry(req, replyTo -> new PeerRegistry.Report(req.peerId(), rep, replyTo));
       }
       case MessageType.STATS_REQUEST: {
+        IndexView.ClusterCounts cluster = services.view().clusterCounts();
+        if (cluster != null) { // cluster mode: every node's shards, every node's peers
+          return cluster.counts(services.replicationFactor()).thenApply(t -> new Out(reply(req,
+              new StatsResponse(Status.OK, t.peersLive(), t.peersDead(), t.counts().files(),
+                  t.counts().entries(), t.counts().underReplicated(), services.ledger().counts(),
+                  System.currentTimeMillis() - services.startedAtMs())), false));
+        }
         // Index first, peers second: files a snapshot shows were registered by peers it counts.
         IndexView.Counts c = services.view().counts(services.replicationFactor());
         return ask(services.registry(), PeerRegistry.GetCounts::new, counts -> {

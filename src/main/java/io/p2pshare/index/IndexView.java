@@ -19,6 +19,25 @@ public final class IndexView {
   /** Cluster mode: how to ask the node that hosts a shard (null in single-process mode). */
   private volatile RemoteLookup remote;
 
+  /** Cluster mode: STATS_RESPONSE counts over every node's shards (null in single-process mode). */
+  private volatile ClusterCounts clusterCounts;
+
+  /** Index counts summed over all shard entities, with the peers live / dead in grace cluster-wide. */
+  @FunctionalInterface
+  public interface ClusterCounts {
+    java.util.concurrent.CompletionStage<ClusterTotals> counts(int replicationFactor);
+  }
+
+  public record ClusterTotals(Counts counts, int peersLive, int peersDead) {}
+
+  void clusterCounts(ClusterCounts c) {
+    this.clusterCounts = c;
+  }
+
+  public ClusterCounts clusterCounts() {
+    return clusterCounts;
+  }
+
   /** Exact lookups on shards hosted by another index node. */
   @FunctionalInterface
   public interface RemoteLookup {

@@ -103,6 +103,11 @@ class ClusterIndexIntegrationTest {
       for (Node n : List.of(a, b, c)) {
         awaitHolders(n, names, holders -> holders.size() >= 2 ? null : "holders " + holders);
       }
+      // Every node's stats cover the whole cluster.
+      for (Node n : List.of(a, b, c)) {
+        awaitStats(n, s -> s.get("peers_live").asInt() == 3 && s.get("files").asInt() == FILES
+            && s.get("under_replicated").asInt() == 0 && s.get("entries").asInt() >= 2 * FILES);
+      }
 
       // B leaves: its shards restart empty on A or C, its peers fail over, sessions re-register.
       b.system().terminate();
@@ -118,6 +123,10 @@ class ClusterIndexIntegrationTest {
       for (Node n : List.of(a, c)) {
         awaitHolders(n, names, holders -> holders.size() >= 2 && !holders.contains("peer3") ? null
             : "holders " + holders);
+      }
+      for (Node n : List.of(a, c)) {
+        awaitStats(n, s -> s.get("peers_live").asInt() == 2 && s.get("peers_dead").asInt() == 0
+            && s.get("files").asInt() == FILES && s.get("under_replicated").asInt() == 0);
       }
       assertTrue(Files.isDirectory(data.resolve("peer2").resolve("replicated")));
     } finally {
@@ -166,6 +175,15 @@ class ClusterIndexIntegrationTest {
           }
         }
         return null;
+      }
+    });
+  }
+
+  static void awaitStats(Node node, java.util.function.Predicate<JsonNode> ok) throws Exception {
+    await("stats via node " + node.akkaPort(), () -> {
+      try (FrameSocket s = FrameSocket.connect("127.0.0.1", node.control().getPort(), 20_000, "stats")) {
+        JsonNode st = s.request(MessageType.STATS_REQUEST, Map.of()).payload();
+        return ok.test(st) ? null : st.toString();
       }
     });
   }

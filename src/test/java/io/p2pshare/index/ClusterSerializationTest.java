@@ -67,6 +67,9 @@ class ClusterSerializationTest {
     roundTrip(new ClusterShard.UnderReplicatedResult(3, List.of(new ClusterShard.Entry("a.txt",
         List.of(p), List.of(new FileMeta(5L, SHA))))));
     roundTrip(new FileIndexShard.Applied(7, 3, 10, 1, 9));
+    TestProbe<ClusterShard.ShardCounts> counts = testKit.createTestProbe();
+    roundTrip(new ClusterShard.GetCounts(2, counts.getRef()));
+    roundTrip(new ClusterShard.ShardCounts(10, 12, 3, List.of("peer1", "peer2")));
     roundTrip(new FileIndexShard.ScanResult(3, List.of(r)));
     FileIndexShard.PeerLoad load = ser.verifySerialization(
         new FileIndexShard.PeerLoad(1, Map.of("peer1", new long[] {3, 3072})), false);
