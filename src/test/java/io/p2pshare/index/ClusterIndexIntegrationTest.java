@@ -50,7 +50,11 @@ class ClusterIndexIntegrationTest {
   record Node(ActorSystem<IndexGuardian.Command> system, InetSocketAddress control, int akkaPort) {}
 
   static Node startNode(AppConfig cfg, List<String> seeds) throws Exception {
-    ClusterSettings cs = new ClusterSettings("127.0.0.1", 0, seeds, "3s");
+    return startNode(cfg, seeds, "3s");
+  }
+
+  static Node startNode(AppConfig cfg, List<String> seeds, String stableAfter) throws Exception {
+    ClusterSettings cs = new ClusterSettings("127.0.0.1", 0, seeds, stableAfter);
     ActorSystem<IndexGuardian.Command> sys = ActorSystem.create(ClusterIndexGuardian.create(
         new IndexGuardian.Settings("127.0.0.1", 0, cfg, null)), ClusterSettings.SYSTEM_NAME, cs.akkaConfig());
     InetSocketAddress at = IndexServerIntegrationTest.bind(sys);
