@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IndexView {
   private final ShardRouting routing;
   private final ConcurrentHashMap<String, Object>[] shards;
-  /** Cluster mode: which shards this node hosts now (single-process mode: all, always). */
+  /** Cluster mode: which shards this node hosts now (unused in single-process mode: all are local). */
   private final java.util.concurrent.atomic.AtomicIntegerArray hosted;
   /** Cluster mode: how to ask the node that hosts a shard (null in single-process mode). */
   private volatile RemoteLookup remote;

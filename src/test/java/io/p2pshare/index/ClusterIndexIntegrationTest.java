@@ -114,11 +114,14 @@ class ClusterIndexIntegrationTest {
       }
 
       // B leaves: its shards restart empty on A or C, its peers fail over, sessions re-register.
+      long t0 = System.nanoTime();
       b.system().terminate();
       b.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (Node n : List.of(a, c)) {
         awaitHolders(n, names, holders -> holders.size() >= 2 ? null : "holders " + holders);
       }
+      System.out.printf("node B left: every file found on 2 peers via A and C after %d ms%n",
+          (System.nanoTime() - t0) / 1_000_000);
 
       // peer3 leaves too: the coordinator, now a singleton on A or C, copies its files elsewhere.
       ActorSystem<PeerGuardian.Command> p3 = peers.remove("peer3");
