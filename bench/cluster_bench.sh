@@ -43,11 +43,13 @@ fi
 for N in ${NS:-1 2 3}; do
   pids=()
   for ((i = 0; i < N; i++)); do
-    java -Xmx${XMX:-1g} -jar $JAR index --config "$CFG" --port ${CTL[$i]} --cluster --node-port ${NODE[$i]} \
+    echo "{\"replication\":{\"replication_factor\":1},\"index\":{\"cluster\":{\"min_members\":$N}}}" > "$OUT/n$N.json"
+    java -Xmx${XMX:-1g} -jar $JAR index --config "$OUT/n$N.json" --port ${CTL[$i]} --cluster --node-port ${NODE[$i]} \
       --seed-nodes $SEEDS > "$OUT/n$N-node$i.log" 2>&1 &
     pids+=($!)
     sleep 2
   done
+  # min_members N: no node is Up (no shard placed) before all N joined, so nothing moves later.
   # Akka logs membership at WARN+ only here: give the nodes time to join and take their shards.
   sleep ${SETTLE:-15}
   base=0

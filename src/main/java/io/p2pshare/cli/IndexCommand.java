@@ -71,7 +71,7 @@ public final class IndexCommand implements Callable<Integer> {
           : "0.0.0.0".equals(h) ? java.net.InetAddress.getLocalHost().getHostName() : h;
       io.p2pshare.index.ClusterSettings clusterSettings = new io.p2pshare.index.ClusterSettings(advertised,
           nodePort != null ? nodePort : cc.nodePort(), seedNodes != null ? seedNodes : cc.seedNodes(),
-          cc.stableAfter());
+          cc.stableAfter(), cc.minMembers());
       system = ActorSystem.create(io.p2pshare.index.ClusterIndexGuardian.create(settings),
           io.p2pshare.index.ClusterSettings.SYSTEM_NAME, clusterSettings.akkaConfig());
     } else {

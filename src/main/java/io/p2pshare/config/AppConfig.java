@@ -111,8 +111,15 @@ public record AppConfig(
    * split brain resolver's wait.
    */
   public record Cluster(Boolean enabled, String host, Integer nodePort, java.util.List<String> seedNodes,
-      String stableAfter) {
+      String stableAfter, Integer minMembers) {
+    /** {@code min_members}: nodes that must be up before shards are placed (Akka min-nr-of-members). */
+    public Cluster(Boolean enabled, String host, Integer nodePort, java.util.List<String> seedNodes,
+        String stableAfter) {
+      this(enabled, host, nodePort, seedNodes, stableAfter, null);
+    }
+
     public Cluster {
+      minMembers = minMembers == null ? 1 : minMembers;
       enabled = enabled != null && enabled;
       nodePort = nodePort == null ? 2552 : nodePort;
       seedNodes = seedNodes == null ? java.util.List.of() : java.util.List.copyOf(seedNodes);

@@ -15,8 +15,11 @@ import java.util.Map;
  * @param nodePort Akka remoting port (0 = any free port)
  * @param seedNodes {@code host:port} of the seed nodes; empty = this node starts a new cluster
  * @param stableAfter how long the membership must be stable before the split brain resolver acts
+ * @param minMembers nodes that must have joined before any becomes Up (and shards are placed):
+ *     avoids placing every shard on the first node and moving them right after
  */
-public record ClusterSettings(String host, int nodePort, List<String> seedNodes, String stableAfter) {
+public record ClusterSettings(String host, int nodePort, List<String> seedNodes, String stableAfter,
+    int minMembers) {
 
   /** All index nodes of one cluster use this ActorSystem name (part of every cluster address). */
   public static final String SYSTEM_NAME = "p2pshare-index";
@@ -24,6 +27,11 @@ public record ClusterSettings(String host, int nodePort, List<String> seedNodes,
   public ClusterSettings {
     seedNodes = seedNodes == null ? List.of() : List.copyOf(seedNodes);
     stableAfter = stableAfter == null ? "20s" : stableAfter;
+    minMembers = Math.max(1, minMembers);
+  }
+
+  public ClusterSettings(String host, int nodePort, List<String> seedNodes, String stableAfter) {
+    this(host, nodePort, seedNodes, stableAfter, 1);
   }
 
   /** {@code host:port} → {@code akka://p2pshare-index@host:port}. */
@@ -42,6 +50,7 @@ public record ClusterSettings(String host, int nodePort, List<String> seedNodes,
       seeds.add(seedAddress(s));
     }
     m.put("akka.cluster.seed-nodes", seeds);
+    m.put("akka.cluster.min-nr-of-members", minMembers);
     // Split brain: the side with the majority of nodes survives, the minority downs itself.
     m.put("akka.cluster.downing-provider-class", "akka.cluster.sbr.SplitBrainResolverProvider");
     m.put("akka.cluster.split-brain-resolver.active-strategy", "keep-majority");

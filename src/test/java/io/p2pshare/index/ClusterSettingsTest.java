@@ -29,6 +29,8 @@ class ClusterSettingsTest {
     assertEquals("jackson-cbor", c.getConfig("akka.actor.serialization-bindings")
         .getString("\"" + ClusterSerializable.class.getName() + "\""));
     assertEquals("none", c.getString("akka.cluster.sharding.passivation.strategy"));
+    assertEquals(1, c.getInt("akka.cluster.min-nr-of-members"));
+    assertEquals(3, new ClusterSettings("h", 0, List.of(), null, 3).akkaConfig().getInt("akka.cluster.min-nr-of-members"));
     // application.conf still applies underneath
     assertEquals("DEBUG", c.getString("akka.loglevel"));
   }
@@ -47,7 +49,7 @@ class ClusterSettingsTest {
   @Test
   void clusterKeysInConfigJson() {
     AppConfig cfg = ConfigLoader.parse("{\"index\":{\"shards\":8,\"cluster\":{\"enabled\":true,\"host\":\"index1\","
-        + "\"node_port\":2600,\"seed_nodes\":[\"index1:2600\",\"index2:2600\"]}},"
+        + "\"node_port\":2600,\"seed_nodes\":[\"index1:2600\",\"index2:2600\"],\"min_members\":2}},"
         + "\"peer\":{\"index\":[\"index1:7000\",\"index2:7000\"]}}", "t");
     assertEquals(8, cfg.index().shards());
     AppConfig.Cluster c = cfg.index().cluster();
@@ -55,6 +57,7 @@ class ClusterSettingsTest {
     assertEquals("index1", c.host());
     assertEquals(2600, c.nodePort());
     assertEquals(List.of("index1:2600", "index2:2600"), c.seedNodes());
+    assertEquals(2, c.minMembers());
     assertEquals(List.of(new Endpoint("index1", 7000), new Endpoint("index2", 7000)),
         new ConfigLoader(Map.of()).indexEndpoints(null, cfg));
   }
