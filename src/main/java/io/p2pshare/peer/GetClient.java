@@ -135,7 +135,7 @@ public final class GetClient implements AutoCloseable {
         return searchNow(q);
       } catch (IOException e) {
         throw new java.util.concurrent.CompletionException(new IllegalStateException(
-            "search failed: " + e.getMessage(), e));
+            "search failed: " + e.getMessage()));
       }
     }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
@@ -323,7 +323,9 @@ public final class GetClient implements AutoCloseable {
       } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
         closeLookup();
         if (attempt > 0) {
-          throw e instanceof IOException io ? io : new IOException(e.getMessage());
+          // No cause: the one-line error the user sees names the index, not just "refused".
+          throw new IOException("index " + indexEndpoint.host() + ":" + indexEndpoint.port() + ": "
+              + e.getMessage());
         }
       }
     }
