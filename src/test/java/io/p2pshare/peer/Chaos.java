@@ -48,17 +48,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Chaos {
   /** The knobs of one run. */
   record Plan(int peers, int files, int downloads, int batch, int parallelGets, long seed,
-      long killEveryMinMs, long killEveryMaxMs, long downMaxMs, int minPeerKills, String uploadRate) {}
+      long killEveryMinMs, long killEveryMaxMs, long downMaxMs, int minPeerKills, String uploadRate, int indexKills) {}
 
   /** What a run did, for the closing note. */
-  record Figures(long seed, int downloadsDone, int peerKills, int getKills, int getRuns, int retries,
+  record Figures(long seed, int downloadsDone, int peerKills, int getKills, int indexKills, int indexKillsMidTask, int getRuns, int retries,
       int replicationDone, int replicationFailed, int verifiedFiles, int partsLeft, double seconds,
       double loadAverage) {
     @Override
     public String toString() {
       return String.format("seed=%d downloads=%d get-runs=%d retries=%d peer-kills=%d get-kills=%d "
-          + "replication-done=%d replication-failed=%d verified-files=%d parts-left=%d seconds=%.1f "
-          + "load-avg=%.2f", seed, downloadsDone, getRuns, retries, peerKills, getKills, replicationDone,
+          + "index-kills=%d (mid-task %d) replication-done=%d replication-failed=%d verified-files=%d parts-left=%d "
+          + "seconds=%.1f load-avg=%.2f", seed, downloadsDone, getRuns, retries, peerKills, getKills,
+          indexKills, indexKillsMidTask, replicationDone,
           replicationFailed, verifiedFiles, partsLeft, seconds, loadAverage);
     }
   }
@@ -82,6 +83,8 @@ final class Chaos {
   private final AtomicInteger done = new AtomicInteger();
   private int peerKills;
   private int getKills;
+  private int indexKills;
+  private int indexKillsMidTask;
 
   Chaos(Path tmp, Plan plan) {
     this.tmp = tmp;
@@ -137,7 +140,7 @@ final class Chaos {
         int[] tasks = settle(index);
         int verified = verifyDisks();
         int parts = checkParts();
-        Figures f = new Figures(plan.seed(), done.get(), peerKills, getKills, getRuns.get(), retries.get(),
+        Figures f = new Figures(plan.seed(), done.get(), peerKills, getKills, indexKills, indexKillsMidTask, getRuns.get(), retries.get(),
             tasks[0], tasks[1], verified, parts, (System.nanoTime() - t0) / 1e9,
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println("chaos: " + f);
@@ -249,7 +252,7 @@ final class Chaos {
       boolean first = true;
       // Strikes while downloads run, and at least minPeerKills times (after the downloads
       // ended, a kill still tests restart, re-registration and re-replication).
-      while (running.get() || peerKills < plan.minPeerKills()) {
+      while (running.get() || peerKills < plan.minPeerKills() || indexKills < plan.indexKills()) {
         long pause;
         int who;
         boolean aGet;
@@ -264,8 +267,13 @@ final class Chaos {
           pause /= 4; // the first strike lands in the initial replication
           first = false;
         }
-        if (!sleepWhile(running, pause) && peerKills >= plan.minPeerKills()) {
+        if (!sleepWhile(running, pause) && peerKills >= plan.minPeerKills()
+            && indexKills >= plan.indexKills()) {
           return;
+        }
+        if (indexKills < plan.indexKills()) {
+          killIndexMidReplication(index, down);
+          continue;
         }
         if (aGet && running.get()) {
           for (Process g : runningGets) {
@@ -287,10 +295,31 @@ final class Chaos {
     }
   }
 
+  /** Waits for a replication task in flight, kill -9s the index, restarts it on its port. */
+  private void killIndexMidReplication(IndexProcess index, long down) throws Exception {
+    // The first time, replication is surely under way soon; later there may be nothing to copy.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(indexKills == 0 ? 60 : 10);
+    while (System.nanoTime() < deadline) {
+      try (FrameSocket s = FrameSocket.connect("127.0.0.1", index.port(), 10_000, "chaos")) {
+        if (s.request(MessageType.STATS_REQUEST, Map.of()).payload().at("/tasks/running").asInt() > 0) {
+          indexKillsMidTask++;
+          break;
+        }
+      }
+      Thread.sleep(50);
+    }
+    index.kill();
+    indexKills++;
+    System.out.println("chaos: killed the index mid-replication, restart in " + down + " ms");
+    Thread.sleep(down);
+    index.start();
+  }
+
   /** Sleeps {@code ms} (cut short when the run ends and enough kills happened). */
   private boolean sleepWhile(AtomicBoolean running, long ms) throws InterruptedException {
     long end = System.nanoTime() + ms * 1_000_000;
-    while ((running.get() || peerKills < plan.minPeerKills()) && System.nanoTime() < end) {
+    while ((running.get() || peerKills < plan.minPeerKills() || indexKills < plan.indexKills())
+        && System.nanoTime() < end) {
       Thread.sleep(Math.min(100, ms));
     }
     return running.get();

@@ -16,7 +16,7 @@ class ChaosIntegrationTest {
   @Test
   void peers_killed_during_downloads_and_replication_lose_nothing(@TempDir Path tmp) throws Exception {
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
-    Chaos.Figures f = new Chaos(tmp, new Chaos.Plan(3, 9, 16, 8, 2, seed, 1000, 2500, 2500, 2, "2MB")).run();
+    Chaos.Figures f = new Chaos(tmp, new Chaos.Plan(3, 9, 16, 8, 2, seed, 1000, 2500, 2500, 2, "2MB", 0)).run();
     assertEquals(16, f.downloadsDone());
     assertTrue(f.replicationDone() >= 9, f.toString());
     assertTrue(f.peerKills() >= 2, "the monkey struck: " + f);

@@ -21,7 +21,7 @@ class ChaosSlowTest {
   @Test
   void two_hundred_downloads_and_fifty_replications_under_sigkill(@TempDir Path tmp) throws Exception {
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
-    Chaos.Figures f = new Chaos(tmp, new Chaos.Plan(4, 50, 200, 10, 2, seed, 2000, 5000, 5000, 8, "4MB")).run();
+    Chaos.Figures f = new Chaos(tmp, new Chaos.Plan(4, 50, 200, 10, 2, seed, 2000, 5000, 5000, 8, "4MB", 2)).run();
     Path out = Files.createDirectories(Path.of("target", "issue9"));
     Files.write(out.resolve("chaos.txt"), List.of(f.toString()));
     assertEquals(200, f.downloadsDone());
