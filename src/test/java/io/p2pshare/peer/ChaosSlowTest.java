@@ -26,6 +26,7 @@ class ChaosSlowTest {
     Files.write(out.resolve("chaos.txt"), List.of(f.toString()));
     assertEquals(200, f.downloadsDone());
     assertTrue(f.replicationDone() >= 50, f.toString());
-    assertTrue(f.peerKills() >= 5, f.toString());
+    assertTrue(f.peerKills() >= 8, f.toString());
+    assertEquals(2, f.indexKills(), f.toString());
   }
 }
