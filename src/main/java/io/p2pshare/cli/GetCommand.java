@@ -89,6 +89,7 @@ public final class GetCommand implements Callable<Integer> {
           }
         }
       }
+      double searchSecs = (System.nanoTime() - t0) / 1e9;
       boolean showProgress = !json;
       List<Download.Event> results = client.download(requests, p -> {
         if (showProgress && p.total() >= 64L * 1024 * 1024) {
@@ -97,14 +98,14 @@ public final class GetCommand implements Callable<Integer> {
         }
       }).toCompletableFuture().get();
       double secs = (System.nanoTime() - t0) / 1e9;
-      return report(results, secs);
+      return report(results, secs, searchSecs);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
   }
 
-  private int report(List<Download.Event> results, double secs) throws Exception {
+  private int report(List<Download.Event> results, double secs, double searchSecs) throws Exception {
     int failed = 0;
     long bytes = 0;
     int ok = 0;
@@ -137,6 +138,7 @@ public final class GetCommand implements Callable<Integer> {
     }
     doc.put("bytes", bytes);
     doc.put("seconds", round(secs));
+    doc.put("search_seconds", round(searchSecs)); // finding the files (--match), part of seconds
     doc.put("bytes_per_second", round(secs > 0 ? bytes / secs : 0));
     doc.put("files_per_second", round(secs > 0 ? ok / secs : 0));
     if (json) {

@@ -136,6 +136,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private int[] inFlight;
   private final Set<String> usedSources = new LinkedHashSet<>();
   private PiecePlan plan;
+  /** The whole file's hash, built as pieces land (null for one-piece files). */
+  private FileDigest whole;
   private boolean useRecord;
   private long resumedBytes;
   private long fetchedBytes;
@@ -353,6 +355,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (p.resumed() != null) {
       PartFile.Header h = p.resumed();
       plan = new PiecePlan(h.size(), h.pieceSize(), h.pieces(), p.verified());
+      startWholeDigest(p.verified());
       useRecord = true;
       resumedBytes = plan.verifiedBytes();
       getContext().getLog().info("{}: resuming, {} of {} pieces already verified ({} bytes)",
@@ -376,8 +379,15 @@ public final class Download extends AbstractBehavior<Download.Command> {
     }
     int s = manifestTry;
     String name = req.fileName();
-    getContext().pipeToSelf(client(s).thenCompose(c -> c.manifest(name)),
-        (m, err) -> new ManifestDone(s, m, err));
+    PeerAddress src = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.manifest(src, name);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking()), (m, err) -> new ManifestDone(s, m, err));
     return this;
   }
 
@@ -414,6 +424,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return askManifest();
     }
     meta = new FileMeta(man.fileSize(), man.sha256());
+    startWholeDigest(new BitSet());
     useRecord = plan.pieces() > 1;
     if (!useRecord) {
       return pump();
@@ -502,18 +513,20 @@ public final class Download extends AbstractBehavior<Download.Command> {
     PartFile pf = files;
     String type = req.transferType();
     String name = req.fileName();
-    CompletionStage<PieceTransfers.Piece> piece = client(s)
-        .thenCompose(c -> c.fetch(type, name, off, len, part))
-        .thenApplyAsync(r -> {
-          if (record && r.sha256().equalsIgnoreCase(expected)) {
-            try {
-              pf.appendVerified(i); // the resume record: this piece is on disk and good
-            } catch (IOException e) {
-              throw new CompletionException(e);
-            }
-          }
-          return new PieceTransfers.Piece(i, r.sha256(), r.bytes());
-        }, deps.blocking());
+    PeerAddress src = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    FileDigest wd = whole;
+    CompletionStage<PieceTransfers.Piece> piece = CompletableFuture.supplyAsync(() -> {
+      try {
+        PieceTransfers.Piece r = t.piece(src, type, name, i, off, len, expected, part, wd);
+        if (record && r.sha256().equalsIgnoreCase(expected)) {
+          pf.appendVerified(i); // the resume record: this piece is on disk and good
+        }
+        return r;
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking());
     getContext().pipeToSelf(piece, (p, err) -> new PieceDone(s, i, p, err));
   }
 
@@ -649,6 +662,28 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return publish();
   }
 
+  /** The whole-file hash for a multi-piece plan. */
+  private void startWholeDigest(BitSet onDisk) {
+    if (plan.pieces() <= 1) {
+      whole = null; // one piece: its hash is the file's hash
+      return;
+    }
+    whole = new FileDigest(files.part(), meta.sizeOrZero() > 0 ? meta.sizeOrZero() : plan.offset(plan.pieces() - 1)
+        + plan.length(plan.pieces() - 1));
+    if (!onDisk.isEmpty()) {
+      // Resumed pieces are already on disk: they (and what follows) are hashed from disk at
+      // the end, as the hash can only grow from the file's start.
+      getContext().getLog().debug("{}: whole-file hash of resumed pieces at the end", req.fileName());
+    }
+  }
+
+  /** The downloaded bytes' SHA-256 (the message) differs from the index's. */
+  private static final class WrongWholeFile extends IOException {
+    WrongWholeFile(String sha) {
+      super(sha, null);
+    }
+  }
+
   // ---- 4. publish ----
 
   private Behavior<Command> publish() {
@@ -660,8 +695,18 @@ public final class Download extends AbstractBehavior<Download.Command> {
     String sha = meta.sha256();
     Origin origin = req.origin();
     String name = req.fileName();
+    FileDigest wd = whole;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
+        if (wd != null && sha != null) {
+          String got = wd.finish();
+          if (!got.equalsIgnoreCase(sha)) {
+            // Every piece matched its manifest, but the manifest described other bytes.
+            Files.deleteIfExists(pf.part());
+            pf.deleteRecord();
+            throw new CompletionException(new WrongWholeFile(got));
+          }
+        }
         if (Files.size(pf.part()) > size) {
           try (var ch = java.nio.channels.FileChannel.open(pf.part(), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(size);
@@ -694,6 +739,12 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private Behavior<Command> onPublished(Published p) {
     if (p.failure() != null) {
       Throwable c = unwrap(p.failure());
+      if (c instanceof WrongWholeFile w) {
+        metrics().transferError("verify");
+        return fail("VERIFY_FAILED", "every piece of '" + req.fileName() + "' matched the manifest from "
+            + usedSources + ", but the file's SHA-256 is " + w.getMessage() + ", not " + meta.sha256()
+            + " (the index's); discarded");
+      }
       if (c instanceof FileAlreadyExistsException) {
         return fail("EXISTS", files.target() + " appeared meanwhile; not overwritten (kept "
             + files.part() + ")");

@@ -38,7 +38,7 @@ public final class GetClient implements AutoCloseable {
   private static final int MAX_REFINE_DEPTH = 4;
   /** Pipelined small-file connections per run, and requests in flight on each. */
   private static final int SMALL_CONNECTIONS = 4;
-  private static final int SMALL_WINDOW = 8;
+  private static final int SMALL_WINDOW = 32;
 
   private final ActorSystem<?> system;
   private final ActorRef<IndexClient.Command> index;

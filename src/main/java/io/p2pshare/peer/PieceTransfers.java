@@ -1,5 +1,9 @@
 package io.p2pshare.peer;
 
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.ErrorReply;
+import io.p2pshare.protocol.ManifestResponse;
+import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.transfer.PieceHasher;
@@ -106,6 +110,79 @@ public final class PieceTransfers {
     Files.createDirectories(target.getParent());
     writeAndPublish(pf, body);
     return new Published(target, Files.getLastModifiedTime(target).toMillis());
+  }
+
+  /**
+   * One piece of a larger file over a pooled connection: the range is written into {@code part}
+   * at its offset while its SHA-256 is computed (and, when the whole-file hash stands at this
+   * offset, fed into that too). Returns the piece's hash; the caller compares it. A piece whose
+   * hash matches {@code expected} is handed to {@code whole} either way.
+   */
+  public Piece piece(PeerAddress src, String type, String name, int index, long offset, long length,
+      String expected, Path part, FileDigest whole) throws IOException {
+    SourceConnection c = pool.borrow(src.host(), src.port());
+    boolean clean = false;
+    MessageDigest wholeDigest = null;
+    String got;
+    try {
+      TransferHeader h = c.request(type, name, offset, length);
+      if (!h.ok()) {
+        clean = true;
+        throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
+            + (h.code() == null ? "" : " (" + h.code() + ")"));
+      }
+      if (h.bodyLength() != length) {
+        throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + length);
+      }
+      MessageDigest d = PieceHasher.sha256();
+      wholeDigest = whole == null ? null : whole.claim(offset);
+      try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
+        c.readBody(length, ch, offset, d, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
+      }
+      clean = true;
+      got = PieceHasher.hex(d.digest());
+    } finally {
+      finish(c, clean);
+      if (wholeDigest != null && !clean) {
+        whole.abandon();
+      }
+    }
+    boolean good = got.equalsIgnoreCase(expected);
+    if (whole != null) {
+      if (wholeDigest != null) {
+        if (good) {
+          whole.commit(offset, length, wholeDigest);
+        } else {
+          whole.abandon();
+        }
+      } else if (good) {
+        whole.ready(offset, length);
+      }
+    }
+    return new Piece(index, got, length);
+  }
+
+  /** The source's manifest of {@code name} over a pooled connection. */
+  public ManifestResponse manifest(PeerAddress src, String name) throws IOException {
+    SourceConnection c = pool.borrow(src.host(), src.port());
+    boolean clean = false;
+    try {
+      Envelope reply = c.manifestReply(name);
+      clean = true;
+      try {
+        ManifestResponse m = reply.payloadAs(ManifestResponse.class);
+        if (!"ok".equals(m.status())) {
+          ErrorReply e = reply.payloadAs(ErrorReply.class);
+          throw new Refused(e.code(), "no manifest for " + name + " from " + src.peerId() + ": "
+              + (e.error() == null ? "refused" : e.error()));
+        }
+        return m;
+      } catch (ProtocolException e) {
+        throw new IOException("bad manifest for " + name + " from " + src.peerId() + ": " + e.getMessage());
+      }
+    } finally {
+      finish(c, clean);
+    }
   }
 
   /** How often one file of a batch is asked again after a BUSY reply. */

@@ -34,7 +34,7 @@ public final class SourceConnection implements Closeable {
   private final InputStream in;
   private final OutputStream out;
   private final String clientId;
-  private final byte[] buf = new byte[256 * 1024];
+  private final byte[] buf = new byte[1024 * 1024];
   private long seq;
 
   private SourceConnection(String key, Socket socket, String clientId) throws IOException {
@@ -91,12 +91,22 @@ public final class SourceConnection implements Closeable {
     return readPayload(ManifestResponse.class);
   }
 
+  /** MANIFEST as a whole reply frame: a manifest, or an error payload with its code. */
+  public Envelope manifestReply(String fileName) throws IOException {
+    send(MessageType.MANIFEST_REQUEST, new TransferRequest(fileName, null, null));
+    try {
+      return Frames.decode(readLine());
+    } catch (ProtocolException e) {
+      throw new IOException("bad reply from " + key + ": " + e.getMessage());
+    }
+  }
+
   /**
    * Reads exactly {@code n} body bytes into {@code ch} at {@code position}, updating
-   * {@code digest}, paced by {@code limiter}.
+   * {@code digest} (and {@code also}, if not null), paced by {@code limiter}.
    */
   public void readBody(long n, FileChannel ch, long position, MessageDigest digest,
-      RateLimiter limiter) throws IOException {
+      MessageDigest also, RateLimiter limiter) throws IOException {
     long left = n;
     long pos = position;
     while (left > 0) {
@@ -107,6 +117,9 @@ public final class SourceConnection implements Closeable {
         throw new EOFException("source closed the connection with " + left + " body bytes missing");
       }
       digest.update(buf, 0, r);
+      if (also != null) {
+        also.update(buf, 0, r);
+      }
       ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
       while (bb.hasRemaining()) {
         pos += ch.write(bb, pos);

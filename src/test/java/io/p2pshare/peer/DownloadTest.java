@@ -13,6 +13,7 @@ import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.testing.FakeIndex;
 import io.p2pshare.testing.FakeTransferServer;
 import io.p2pshare.transfer.Origin;
+import io.p2pshare.transfer.HostileTransferServer;
 import io.p2pshare.transfer.PieceHasher;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,6 +162,30 @@ class DownloadTest {
       Download.Failed failed = assertInstanceOf(Download.Failed.class, e, e.toString());
       assertEquals("VERIFY_FAILED", failed.code());
       assertFalse(Files.exists(tmp.resolve("out/small.txt")));
+    }
+  }
+
+  @Test
+  void aManifestThatDescribesOtherBytesFailsTheWholeFileCheck(@TempDir Path tmp) throws Exception {
+    // The source serves other bytes, with a manifest whose piece hashes match them but whose
+    // whole-file hash is the index's: every piece verifies, only the whole-file hash can tell.
+    byte[] real = new byte[9 * 1024 * 1024];
+    new Random(11).nextBytes(real);
+    byte[] fake = real.clone();
+    fake[5 * 1024 * 1024] ^= 1;
+    Path realFile = file(tmp.resolve("real"), "big.bin", 0, 1);
+    Files.write(realFile, real);
+    FileMeta m = meta(realFile);
+    try (HostileTransferServer liar = new HostileTransferServer(fake, HostileTransferServer.Mode.HONEST)) {
+      liar.claimedSha256 = m.sha256();
+      Path out = tmp.resolve("out");
+      Download.Event e = run(req("big.bin", out, m,
+          new PeerAddress("liar", "127.0.0.1", liar.port())), null, null);
+      Download.Failed failed = assertInstanceOf(Download.Failed.class, e, e.toString());
+      assertEquals("VERIFY_FAILED", failed.code());
+      assertFalse(Files.exists(out.resolve("big.bin")), "no file under its final name");
+      assertFalse(Files.exists(out.resolve("big.bin.part")), "the bad bytes are discarded");
+      assertFalse(Files.exists(out.resolve("big.bin.resume")));
     }
   }
 

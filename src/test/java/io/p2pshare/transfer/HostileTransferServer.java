@@ -36,6 +36,8 @@ public final class HostileTransferServer implements AutoCloseable {
   }
 
   public volatile Mode mode;
+  /** If set, manifests claim this whole-file SHA-256 (their piece hashes stay true to the bytes). */
+  public volatile String claimedSha256;
   private final byte[] content;
   private final FrameServer server;
 
@@ -68,7 +70,8 @@ public final class HostileTransferServer implements AutoCloseable {
       } else {
         PieceHasher.Hashes h = hash(content);
         out.write(Frames.encode(req.reply("hostile",
-            new ManifestResponse("ok", r.fileName(), h.size(), h.sha256(), h.pieceSize(), h.pieces()))));
+            new ManifestResponse("ok", r.fileName(), h.size(),
+                claimedSha256 != null ? claimedSha256 : h.sha256(), h.pieceSize(), h.pieces()))));
       }
       return true;
     }
