@@ -52,15 +52,15 @@ final class Chaos {
 
   /** What a run did, for the closing note. */
   record Figures(long seed, int downloadsDone, int peerKills, int getKills, int indexKills, int indexKillsMidTask, int getRuns, int retries,
-      int replicationDone, int replicationFailed, int verifiedFiles, int partsLeft, double seconds,
+      int replicationDone, int replicationFailed, int replicas, int verifiedFiles, int partsLeft, double seconds,
       double loadAverage) {
     @Override
     public String toString() {
       return String.format("seed=%d downloads=%d get-runs=%d retries=%d peer-kills=%d get-kills=%d "
-          + "index-kills=%d (mid-task %d) replication-done=%d replication-failed=%d verified-files=%d parts-left=%d "
-          + "seconds=%.1f load-avg=%.2f", seed, downloadsDone, getRuns, retries, peerKills, getKills,
-          indexKills, indexKillsMidTask, replicationDone,
-          replicationFailed, verifiedFiles, partsLeft, seconds, loadAverage);
+          + "index-kills=%d (mid-task %d) replication-tasks-done=%d replication-tasks-failed=%d "
+          + "replicas-on-disk=%d verified-files=%d parts-left=%d seconds=%.1f load-avg=%.2f", seed,
+          downloadsDone, getRuns, retries, peerKills, getKills, indexKills, indexKillsMidTask,
+          replicationDone, replicationFailed, replicas, verifiedFiles, partsLeft, seconds, loadAverage);
     }
   }
 
@@ -85,6 +85,9 @@ final class Chaos {
   private int getKills;
   private int indexKills;
   private int indexKillsMidTask;
+  /** Task counters of index incarnations killed so far (a restarted index counts from zero). */
+  private int tasksDoneBefore;
+  private int tasksFailedBefore;
 
   Chaos(Path tmp, Plan plan) {
     this.tmp = tmp;
@@ -141,7 +144,7 @@ final class Chaos {
         int verified = verifyDisks();
         int parts = checkParts();
         Figures f = new Figures(plan.seed(), done.get(), peerKills, getKills, indexKills, indexKillsMidTask, getRuns.get(), retries.get(),
-            tasks[0], tasks[1], verified, parts, (System.nanoTime() - t0) / 1e9,
+            tasksDoneBefore + tasks[0], tasksFailedBefore + tasks[1], replicas(), verified, parts, (System.nanoTime() - t0) / 1e9,
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println("chaos: " + f);
         return f;
@@ -299,10 +302,13 @@ final class Chaos {
   private void killIndexMidReplication(IndexProcess index, long down) throws Exception {
     // The first time, replication is surely under way soon; later there may be nothing to copy.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(indexKills == 0 ? 60 : 10);
-    while (System.nanoTime() < deadline) {
+    while (true) { // samples the counters once more at the deadline, then kills anyway
       try (FrameSocket s = FrameSocket.connect("127.0.0.1", index.port(), 10_000, "chaos")) {
-        if (s.request(MessageType.STATS_REQUEST, Map.of()).payload().at("/tasks/running").asInt() > 0) {
-          indexKillsMidTask++;
+        JsonNode t = s.request(MessageType.STATS_REQUEST, Map.of()).payload().get("tasks");
+        if (t.get("running").asInt() > 0 || System.nanoTime() > deadline) {
+          indexKillsMidTask += t.get("running").asInt() > 0 ? 1 : 0;
+          tasksDoneBefore += t.get("done").asInt();
+          tasksFailedBefore += t.get("failed").asInt();
           break;
         }
       }
@@ -386,6 +392,15 @@ final class Chaos {
       }
     }
     return out;
+  }
+
+  /** Complete copies in the peers' replicated/ directories. */
+  private int replicas() throws IOException {
+    int n = 0;
+    for (int i = 1; i <= peers.length; i++) {
+      n += completeFiles(data.resolve("peer" + i).resolve("replicated")).size();
+    }
+    return n;
   }
 
   /** Every complete file on every peer and every client verifies against its source. */

@@ -19,6 +19,7 @@ class ChaosIntegrationTest {
     Chaos.Figures f = new Chaos(tmp, new Chaos.Plan(3, 9, 16, 8, 2, seed, 1000, 2500, 2500, 2, "2MB", 0)).run();
     assertEquals(16, f.downloadsDone());
     assertTrue(f.replicationDone() >= 9, f.toString());
+    assertTrue(f.replicas() >= 9, f.toString());
     assertTrue(f.peerKills() >= 2, "the monkey struck: " + f);
   }
 }
