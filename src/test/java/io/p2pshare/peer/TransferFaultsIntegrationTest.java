@@ -140,7 +140,11 @@ class TransferFaultsIntegrationTest {
   }
 
   private static Path fill(Path dir, long bytes) throws IOException {
-    Path f = dir.resolve("filler");
+    return fill(dir, "filler", bytes);
+  }
+
+  static Path fill(Path dir, String name, long bytes) throws IOException {
+    Path f = dir.resolve(name);
     byte[] chunk = new byte[64 * 1024];
     try (var out = Files.newOutputStream(f)) {
       for (long left = bytes; left > 0; left -= chunk.length) {
@@ -150,7 +154,7 @@ class TransferFaultsIntegrationTest {
     return f;
   }
 
-  private static int run(String... cmd) throws Exception {
+  static int run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
     p.getInputStream().readAllBytes();
     return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
