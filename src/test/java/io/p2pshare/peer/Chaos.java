@@ -143,12 +143,16 @@ final class Chaos {
         int[] tasks = settle(index);
         int verified = verifyDisks();
         int parts = checkParts();
-        Figures f = new Figures(plan.seed(), done.get(), peerKills, getKills, indexKills, indexKillsMidTask, getRuns.get(), retries.get(),
-            tasksDoneBefore + tasks[0], tasksFailedBefore + tasks[1], replicas(), verified, parts, (System.nanoTime() - t0) / 1e9,
+        Figures f = new Figures(plan.seed(), done.get(), peerKills, getKills, indexKills, indexKillsMidTask,
+            getRuns.get(), retries.get(), tasksDoneBefore + tasks[0], tasksFailedBefore + tasks[1], replicas(),
+            verified, parts, (System.nanoTime() - t0) / 1e9,
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println("chaos: " + f);
         return f;
       } finally {
+        for (Process g : runningGets) { // a failed batch leaves the others' gets running
+          g.destroyForcibly();
+        }
         for (PeerProcess p : peers) {
           if (p != null) {
             p.kill();
