@@ -236,6 +236,9 @@ final class Chaos {
           p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
           continue;
         }
+      } catch (InterruptedException stopped) { // the run is over (another batch failed)
+        p.destroyForcibly();
+        throw stopped;
       } finally {
         runningGets.remove(p);
       }
