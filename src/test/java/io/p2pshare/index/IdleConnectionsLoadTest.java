@@ -25,7 +25,8 @@ class IdleConnectionsLoadTest {
 
   @Test
   void a_thousand_idle_connections_do_not_stop_64_busy_clients() throws Exception {
-    try (IdleLoad load = new IdleLoad("\"max_connections\":" + CAP)) {
+    // Every client here is 127.0.0.1: the per-address cap must allow them all.
+    try (IdleLoad load = new IdleLoad("\"max_connections\":" + CAP + ",\"max_connections_per_address\":" + CAP)) {
       SearchLoad.Outcome warm = load.busy(BUSY, 50, 1);
       assertEquals(BUSY * 50L, warm.requests());
       assertEquals(0, warm.errors());
