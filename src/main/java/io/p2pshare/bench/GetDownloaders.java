@@ -34,10 +34,7 @@ public final class GetDownloaders implements Downloader.Factory, AutoCloseable {
     return new Downloader() {
       @Override
       public Path download(FileSpec file, Path outDir) throws Exception {
-        List<Download.Event> events = client
-            .download(List.of(Download.Request.obtain(file.name(), outDir)), p -> { })
-            .toCompletableFuture().get(10, TimeUnit.MINUTES);
-        Download.Event e = events.get(0);
+        Download.Event e = client.downloadNow(file.name(), outDir);
         if (e instanceof Download.Finished f) {
           return f.path();
         }

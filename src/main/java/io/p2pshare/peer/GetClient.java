@@ -5,15 +5,18 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import io.p2pshare.config.Endpoint;
+import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.FileMeta;
+import io.p2pshare.protocol.FrameSocket;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.SearchQuery;
 import io.p2pshare.protocol.SearchResponse;
 import io.p2pshare.protocol.SearchResult;
 import io.p2pshare.transfer.Origin;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,11 +51,15 @@ public final class GetClient implements AutoCloseable {
   private final PieceTransfers transfers;
   private final long pieceSize;
   private final int concurrency;
+  private final Endpoint indexEndpoint;
+  /** A blocking index connection for {@link #downloadNow}; opened on first use. */
+  private FrameSocket lookup;
 
   public GetClient(ActorSystem<?> system, Endpoint indexEndpoint, long maxDownloadRate,
       long pieceSize, int concurrency) {
     this.system = system;
     this.clientId = "get-" + ProcessHandle.current().pid();
+    this.indexEndpoint = indexEndpoint;
     this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000);
     String suffix = Long.toString(System.nanoTime(), 36);
     this.index = system.systemActorOf(
@@ -114,18 +121,20 @@ public final class GetClient implements AutoCloseable {
     });
   }
 
+  /**
+   * A search over this client's blocking index connection, on the blocking-IO dispatcher: no
+   * stream to materialize before the first answer (a one-shot {@code get} spends its first
+   * hundreds of milliseconds there otherwise).
+   */
   public CompletionStage<SearchResponse> search(SearchQuery q) {
-    CompletionStage<IndexClient.SearchReply> r = AskPattern.ask(index,
-        ref -> new IndexClient.Search(q, ref), Duration.ofSeconds(30), system.scheduler());
-    return r.thenApply(reply -> {
-      if (reply.response() == null) {
-        throw new IllegalStateException(reply.error());
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return searchNow(q);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(new IllegalStateException(
+            "search failed: " + e.getMessage(), e));
       }
-      if (!reply.ok()) {
-        throw new IllegalStateException("search failed: " + reply.error());
-      }
-      return reply.response();
-    });
+    }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
   /** A request for a matched file: its holders are known, no per-file search. */
@@ -251,6 +260,83 @@ public final class GetClient implements AutoCloseable {
         .build();
   }
 
+  /**
+   * One file, on the calling thread, when it is small: an exact search over a blocking index
+   * connection, then the one-step fetch (into memory, verify, write, rename) from the first
+   * holder that serves it verified. Larger files, unknown hashes and files no holder served
+   * go through the {@link Download} actors with the holders already found. For callers with
+   * threads of their own (benchmark workers): no actor or thread hop per small file.
+   */
+  public Download.Event downloadNow(String name, Path outDir) throws Exception {
+    long t0 = System.nanoTime();
+    SearchResponse resp = searchNow(SearchQuery.exact(name));
+    List<SearchResult> results = resp.results() == null ? List.of() : resp.results();
+    if (results.isEmpty()) {
+      return new Download.Failed(0, name, "NOT_FOUND", "no live peer holds '" + name + "'");
+    }
+    Holders.Choice c = Holders.choose(results, null, 4, name.hashCode());
+    FileMeta m = c.meta();
+    if (m != null && m.sha256() != null && m.sizeBytes() != null && !c.sources().isEmpty()
+        && m.sizeBytes() <= Download.SMALL_FILE && m.sizeBytes() <= pieceSize) {
+      long size = m.sizeBytes();
+      PartFile pf = new PartFile(outDir, name);
+      for (PeerAddress src : c.sources()) {
+        PieceTransfers.Small r;
+        try {
+          r = transfers.small(src, MessageType.OBTAIN_REQUEST, pf, size, m.sha256(), pieceSize);
+        } catch (IOException e) {
+          continue; // busy or broken: the next holder, then the actors (with their retries)
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (r instanceof PieceTransfers.Published p) {
+          return new Download.Finished(0, name, p.path(), size, m.sha256(), List.of(src.peerId()), secs, 0, size);
+        }
+        if (r instanceof PieceTransfers.AlreadyThere) {
+          return new Download.Finished(0, name, pf.target(), size, m.sha256(), List.of(), secs, size, 0);
+        }
+        if (r instanceof PieceTransfers.Taken) {
+          return new Download.Failed(0, name, "EXISTS", pf.target() + " exists and is not this file; not overwritten");
+        } // bad bytes: the next holder
+      }
+    }
+    Download.Request req = new Download.Request(name, outDir, Origin.DOWNLOADED,
+        MessageType.OBTAIN_REQUEST, c.sources().isEmpty() ? null : c.sources(), m);
+    return download(List.of(req), p -> { }).toCompletableFuture().get().get(0);
+  }
+
+  /** An index search over this client's blocking connection (reconnects once if it broke). */
+  private synchronized SearchResponse searchNow(SearchQuery q) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        if (lookup == null) {
+          lookup = FrameSocket.connect(indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
+        }
+        Envelope reply = lookup.request(MessageType.SEARCH_REQUEST, new io.p2pshare.protocol.SearchRequest(q));
+        SearchResponse r = reply.payloadAs(SearchResponse.class);
+        if (!"ok".equals(r.status())) {
+          throw new IOException("search failed: " + reply.payload());
+        }
+        return r;
+      } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
+        closeLookup();
+        if (attempt > 0) {
+          throw e instanceof IOException io ? io : new IOException(e.getMessage());
+        }
+      }
+    }
+  }
+
+  private synchronized void closeLookup() {
+    if (lookup != null) {
+      try {
+        lookup.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      lookup = null;
+    }
+  }
+
   /** The holders of a file as addresses (for messages). */
   public static List<PeerAddress> addresses(List<SearchResult> rs) {
     return rs.stream().map(SearchResult::peer).toList();
@@ -258,6 +344,7 @@ public final class GetClient implements AutoCloseable {
 
   @Override
   public void close() {
+    closeLookup();
     pool.close();
   }
 }

@@ -149,14 +149,19 @@ public final class PieceTransfers {
     }
     boolean good = got.equalsIgnoreCase(expected);
     if (whole != null) {
-      if (wholeDigest != null) {
-        if (good) {
-          whole.commit(offset, length, wholeDigest);
-        } else {
-          whole.abandon();
+      try {
+        if (wholeDigest != null) {
+          if (good) {
+            whole.commit(offset, length, wholeDigest);
+          } else {
+            whole.abandon();
+          }
+        } else if (good) {
+          whole.ready(offset, length);
         }
-      } else if (good) {
-        whole.ready(offset, length);
+      } catch (IOException local) {
+        // Reading back our own .part failed: not the source's fault; the whole-file hash
+        // starts over from disk at the end (FileDigest.finish).
       }
     }
     return new Piece(index, got, length);

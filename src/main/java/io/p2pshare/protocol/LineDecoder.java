@@ -42,7 +42,7 @@ public final class LineDecoder {
     int start = 0;
     int searchFrom = buffer.size(); // bytes already buffered hold no newline
     while (true) {
-      int nl = data.indexOf((byte) '\n', Math.max(start, searchFrom));
+      int nl = Bytes.indexOf(data, (byte) '\n', Math.max(start, searchFrom));
       if (nl < 0) {
         break;
       }

@@ -132,7 +132,7 @@ public final class HeaderBodyDecoder {
   private ByteString header(ByteString data, List<Event> out) {
     int searchFrom = buffer.size();
     ByteString all = buffer.isEmpty() ? data : buffer.concat(data);
-    int nl = all.indexOf((byte) '\n', searchFrom);
+    int nl = io.p2pshare.protocol.Bytes.indexOf(all, (byte) '\n', searchFrom);
     if (nl < 0) {
       if (all.size() > maxHeaderBytes) {
         return fail(out, "header longer than " + maxHeaderBytes + " bytes");

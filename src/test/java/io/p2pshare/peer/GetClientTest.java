@@ -44,4 +44,37 @@ class GetClientTest {
       }
     }
   }
+
+  @Test
+  void downloadNowFetchesSmallFilesOnTheCallersThreadAndLargeOnesThroughTheActors(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path good = tmp.resolve("good");
+    java.nio.file.Path bad = tmp.resolve("bad");
+    java.nio.file.Path small = DownloadTest.file(good, "s.txt", 1000, 1);
+    DownloadTest.file(bad, "s.txt", 1000, 1);
+    java.nio.file.Path large = DownloadTest.file(good, "l.bin", 3 * 1024 * 1024, 2);
+    try (FakeIndex idx = FakeIndex.start();
+        io.p2pshare.testing.FakeTransferServer g = new io.p2pshare.testing.FakeTransferServer("good", good, 1 << 20);
+        io.p2pshare.testing.FakeTransferServer b = new io.p2pshare.testing.FakeTransferServer("bad", bad, 1 << 20)) {
+      b.corrupt = true;
+      idx.files.put("good", new ConcurrentHashMap<>(Map.of("s.txt", DownloadTest.meta(small),
+          "l.bin", DownloadTest.meta(large))));
+      idx.files.put("bad", new ConcurrentHashMap<>(Map.of("s.txt", DownloadTest.meta(small))));
+      idx.peers.put("good", g.address());
+      idx.peers.put("bad", b.address());
+      java.nio.file.Path out = tmp.resolve("out");
+      try (GetClient c = new GetClient(testKit.system(), new Endpoint("127.0.0.1", idx.port()), 0,
+          1 << 20, 4)) {
+        for (String name : List.of("s.txt", "l.bin")) {
+          Download.Event e = c.downloadNow(name, out);
+          Download.Finished f = assertInstanceOf(Download.Finished.class, e, e.toString());
+          assertEquals(List.of("good"), f.sources(), "the corrupt holder's bytes never count");
+          assertArrayEquals(java.nio.file.Files.readAllBytes(good.resolve(name)),
+              java.nio.file.Files.readAllBytes(out.resolve(name)));
+        }
+        Download.Failed missing = assertInstanceOf(Download.Failed.class, c.downloadNow("nope.txt", out));
+        assertEquals("NOT_FOUND", missing.code());
+      }
+    }
+  }
 }
