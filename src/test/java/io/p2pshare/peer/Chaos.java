@@ -51,9 +51,9 @@ final class Chaos {
       long killEveryMinMs, long killEveryMaxMs, long downMaxMs, int minPeerKills, String uploadRate, int indexKills) {}
 
   /** What a run did, for the closing note. */
-  record Figures(long seed, int downloadsDone, int peerKills, int getKills, int indexKills, int indexKillsMidTask, int getRuns, int retries,
-      int replicationDone, int replicationFailed, int replicas, int verifiedFiles, int partsLeft, double seconds,
-      double loadAverage) {
+  record Figures(long seed, int downloadsDone, int peerKills, int getKills, int indexKills,
+      int indexKillsMidTask, int getRuns, int retries, int replicationDone, int replicationFailed,
+      int replicas, int verifiedFiles, int partsLeft, double seconds, double loadAverage) {
     @Override
     public String toString() {
       return String.format("seed=%d downloads=%d get-runs=%d retries=%d peer-kills=%d get-kills=%d "
@@ -268,7 +268,8 @@ final class Chaos {
         boolean aGet;
         long down;
         synchronized (random) {
-          pause = plan.killEveryMinMs() + (long) (random.nextDouble() * (plan.killEveryMaxMs() - plan.killEveryMinMs()));
+          pause = plan.killEveryMinMs()
+              + (long) (random.nextDouble() * (plan.killEveryMaxMs() - plan.killEveryMinMs()));
           who = random.nextInt(peers.length);
           aGet = random.nextInt(5) == 0;
           down = 300 + (long) (random.nextDouble() * plan.downMaxMs());
