@@ -24,7 +24,7 @@ class IdleConnectionsLoadSlowTest {
   static final int IDLE = 1000;
   static final int BUSY = 64;
   static final long PER_CLIENT = 1500;
-  static final int ROUNDS = 3;
+  static final int ROUNDS = 5;
 
   @Test
   void busy_throughput_with_1000_idle_connections_is_within_20_percent() throws Exception {
