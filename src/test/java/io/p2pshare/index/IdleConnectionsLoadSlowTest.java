@@ -36,14 +36,22 @@ class IdleConnectionsLoadSlowTest {
       double[] without = new double[ROUNDS];
       double[] with = new double[ROUNDS];
       long heapWith = 0;
+      long heapAfterClose = 0;
       for (int r = 0; r < ROUNDS; r++) {
-        without[r] = rate(load.busy(BUSY, PER_CLIENT, 10 + r));
+        // Alternate the order (A B, B A, ...) so neither side always runs right after the other.
+        if (r % 2 == 0) {
+          without[r] = rate(load.busy(BUSY, PER_CLIENT, 10 + r));
+        }
         load.openIdle(IDLE);
         with[r] = rate(load.busy(BUSY, PER_CLIENT, 20 + r));
         heapWith = Math.max(heapWith, IdleLoad.heapAfterGc());
         IdleLoad.IdleOutcome idle = load.checkIdle();
         assertEquals(IDLE, idle.served());
         load.closeIdle();
+        heapAfterClose = IdleLoad.heapAfterGc(); // also gives the server time to tear them down
+        if (r % 2 == 1) {
+          without[r] = rate(load.busy(BUSY, PER_CLIENT, 10 + r));
+        }
         lines.add(String.format("round %d: %.0f searches/s without, %.0f with %d idle connections",
             r + 1, without[r], with[r], IDLE));
       }
@@ -52,8 +60,9 @@ class IdleConnectionsLoadSlowTest {
       double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       lines.add(String.format("median: %.0f without, %.0f with (ratio %.3f); %d busy clients x %d requests",
           a, b, b / a, BUSY, PER_CLIENT));
-      lines.add(String.format("heap after GC: %d KiB before, %d KiB with %d idle (%d bytes per connection)",
-          heapBefore >> 10, heapWith >> 10, IDLE, Math.max(0, heapWith - heapBefore) / IDLE));
+      lines.add(String.format("heap after GC: %d KiB before, %d KiB with %d idle (%d bytes per connection), "
+          + "%d KiB after closing them", heapBefore >> 10, heapWith >> 10, IDLE,
+          Math.max(0, heapWith - heapBefore) / IDLE, heapAfterClose >> 10));
       lines.add(String.format("load average (1 min) at the end: %.2f on %d cores", load1,
           Runtime.getRuntime().availableProcessors()));
       lines.forEach(l -> System.out.println("idle-load: " + l));
