@@ -23,6 +23,8 @@ import io.p2pshare.protocol.StatsResponse;
 import io.p2pshare.transfer.FileEntry;
 import io.p2pshare.transfer.FileNames;
 import io.p2pshare.transfer.Origin;
+import io.p2pshare.transport.ClientSockets;
+import io.p2pshare.transport.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -242,13 +244,13 @@ public final class ActorPeerConsole implements PeerConsole {
   public CompletionStage<Peers> peers() {
     Endpoint index = settings.index();
     CompletableFuture<Long> live = CompletableFuture.supplyAsync(() -> {
-      try (FrameSocket s = FrameSocket.connect(index.host(), index.port(), (int) timeout.toMillis(),
-          settings.peerId())) {
+      try (FrameSocket s = FrameSocket.connect(ClientSockets.of(TlsSettings.forClient(settings.tls())),
+          index.host(), index.port(), (int) timeout.toMillis(), settings.peerId())) {
         Envelope reply = s.request(MessageType.STATS_REQUEST, Map.of());
         StatsResponse r = reply.payloadAs(StatsResponse.class);
         return r.peersLive() == null ? -1L : r.peersLive().longValue();
       } catch (Exception e) {
-        return -1L; // e.g. a TLS-only index: still list the peers we know
+        return -1L; // index unreachable: still list the peers we know
       }
     }, blocking);
     return live.thenApply(n -> {

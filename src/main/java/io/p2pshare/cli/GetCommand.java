@@ -46,6 +46,8 @@ public final class GetCommand implements Callable<Integer> {
   @Option(names = "--config", description = "Config file (default config/config.json).")
   Path config;
 
+  @picocli.CommandLine.Mixin TlsTrustOption tlsTrust;
+
   @Option(names = "--max-download-rate", description = "Download limit, e.g. 100MB (per second).")
   String maxDownloadRate;
 
@@ -62,7 +64,10 @@ public final class GetCommand implements Callable<Integer> {
     LogSetup.applyLevel("WARN"); // a one-shot command: only problems on stderr
     Endpoint idx = loader.indexEndpoint(index, cfg);
     long rate = PeerSettings.parseRate(maxDownloadRate);
+    java.util.Optional<io.p2pshare.transport.TlsSettings> tls = tlsTrust.resolve(loader, cfg);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "p2pshare-get", ConfigFactory.load());
+    // Before GetClient opens anything: the index and every source are reached over TLS.
+    io.p2pshare.transport.NodeTls.get(system).install(tls.orElse(null));
     try (GetClient client = new GetClient(system, idx, rate, cfg.peer().pieceSizeBytes(),
         Math.max(1, concurrency))) {
       long t0 = System.nanoTime();

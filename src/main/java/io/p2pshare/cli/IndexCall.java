@@ -5,6 +5,7 @@ import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.FrameSocket;
 import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.Status;
+import io.p2pshare.transport.ClientSockets;
 import java.io.IOException;
 
 /** One request to the index on a fresh connection, for the one-shot commands. */
@@ -13,8 +14,13 @@ final class IndexCall {
 
   /** The reply envelope; an unreachable index or an error reply is an exception with one clear line. */
   static Envelope request(Endpoint at, String type, Object payload) {
+    return request(at, ClientSockets.PLAIN, type, payload);
+  }
+
+  /** Through {@code sockets} (plain or TLS). */
+  static Envelope request(Endpoint at, ClientSockets sockets, String type, Object payload) {
     Envelope reply;
-    try (FrameSocket s = FrameSocket.connect(at.host(), at.port(), TIMEOUT_MS, "cli")) {
+    try (FrameSocket s = FrameSocket.connect(sockets, at.host(), at.port(), TIMEOUT_MS, "cli")) {
       reply = s.request(type, payload);
     } catch (ProtocolException e) {
       throw new IllegalStateException("index at " + at + " sent an unreadable reply: " + e.getMessage());

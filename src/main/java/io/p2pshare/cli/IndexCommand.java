@@ -34,10 +34,15 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Mixin MetricsOptions metricsOptions;
 
+  @Mixin TlsOptions tlsOptions;
+
   @Override
   public Integer call() throws Exception {
-    AppConfig cfg = ConfigLoader.fromSystem().load(config);
+    ConfigLoader loader = ConfigLoader.fromSystem();
+    AppConfig cfg = loader.load(config);
     LogSetup.applyLevel(cfg.logging().level());
+    tlsOptions.resolve(loader, cfg); // checks the files: one clear line if one is bad
+    cfg = cfg.withTls(loader.tls(tlsOptions.cert, tlsOptions.key, tlsOptions.trust, cfg));
     io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("index", "index");
     String h = host != null ? host : cfg.server().host();
     int p = port != null ? port : cfg.server().port();

@@ -56,6 +56,8 @@ public final class PeerCommand implements Callable<Integer> {
 
   @Mixin MetricsOptions metricsOptions;
 
+  @Mixin TlsOptions tlsOptions;
+
   /** The transfer server the guardian starts; replaced in tests. */
   static TransferPort transferPort = PeerCommand::defaultTransferPort;
 
@@ -65,7 +67,8 @@ public final class PeerCommand implements Callable<Integer> {
     AppConfig cfg = loader.load(config);
     LogSetup.applyLevel(cfg.logging().level());
     PeerSettings settings = PeerSettings.resolve(cfg, loader, new PeerSettings.Flags(
-        peerId, port, index, dataDir, maxUploadRate, maxDownloadRate)).createDirs();
+        peerId, port, index, dataDir, maxUploadRate, maxDownloadRate))
+        .withTls(tlsOptions.resolve(loader, cfg)).createDirs();
     PeerShell shell = headless ? null : PeerShell.prepare();
     CompletableFuture<InetSocketAddress> started = new CompletableFuture<>();
     ActorSystem<PeerGuardian.Command> system = ActorSystem.create(

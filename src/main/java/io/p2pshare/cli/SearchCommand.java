@@ -46,6 +46,8 @@ public final class SearchCommand implements Callable<Integer> {
   @Option(names = "--config", description = "Config file (default config/config.json).")
   Path config;
 
+  @picocli.CommandLine.Mixin TlsTrustOption tlsTrust;
+
   @Override
   public Integer call() throws Exception {
     ConfigLoader loader = ConfigLoader.fromSystem();
@@ -54,7 +56,7 @@ public final class SearchCommand implements Callable<Integer> {
     SearchQuery q = contains
         ? new SearchQuery(null, query, minSize, maxSize, limit)
         : new SearchQuery(query, null, minSize, maxSize, limit);
-    Envelope reply = IndexCall.request(at, MessageType.SEARCH_REQUEST, new SearchRequest(q));
+    Envelope reply = IndexCall.request(at, tlsTrust.sockets(loader, cfg), MessageType.SEARCH_REQUEST, new SearchRequest(q));
     SearchResponse resp = reply.payloadAs(SearchResponse.class);
     PrintStream out = System.out;
     if (json) {

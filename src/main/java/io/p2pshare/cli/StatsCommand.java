@@ -25,12 +25,14 @@ public final class StatsCommand implements Callable<Integer> {
   @Option(names = "--config", description = "Config file (default config/config.json).")
   Path config;
 
+  @picocli.CommandLine.Mixin TlsTrustOption tlsTrust;
+
   @Override
   public Integer call() throws Exception {
     ConfigLoader loader = ConfigLoader.fromSystem();
     AppConfig cfg = loader.load(config);
     Endpoint at = loader.indexEndpoint(index, cfg);
-    Envelope reply = IndexCall.request(at, MessageType.STATS_REQUEST, Map.of());
+    Envelope reply = IndexCall.request(at, tlsTrust.sockets(loader, cfg), MessageType.STATS_REQUEST, Map.of());
     if (json) {
       System.out.println(Wire.MAPPER.writeValueAsString(reply.payload()));
       return 0;

@@ -7,19 +7,26 @@ import java.util.Map;
  * has a built-in default, so an empty object is a valid config.
  */
 public record AppConfig(
-    Server server, Peer peer, Replication replication, Index index, Logging logging, Data data) {
+    Server server, Peer peer, Replication replication, Index index, Logging logging, Data data,
+    Tls tls) {
 
   public AppConfig {
     server = server == null ? new Server(null, null) : server;
-    peer = peer == null ? new Peer(null, null, null, null, null, null) : peer;
+    peer = peer == null ? new Peer(null, null, null, null, null, null, null, null, null) : peer;
     replication = replication == null ? new Replication(null, null, null, null, null) : replication;
-    index = index == null ? new Index(null, null, null) : index;
+    index = index == null ? new Index(null, null, null, null, null, null) : index;
     logging = logging == null ? new Logging(null, null, null, null) : logging;
     data = data == null ? new Data(null, null, null) : data;
+    tls = tls == null ? new Tls(null, null, null) : tls;
+  }
+
+  /** The same config with other TLS settings (the resolved flags). */
+  public AppConfig withTls(Tls newTls) {
+    return new AppConfig(server, peer, replication, index, logging, data, newTls);
   }
 
   public static AppConfig defaults() {
-    return new AppConfig(null, null, null, null, null, null);
+    return new AppConfig(null, null, null, null, null, null, null);
   }
 
   /** {@code server}: where the index listens (and where clients find it). */
@@ -33,7 +40,8 @@ public record AppConfig(
   /** {@code peer}: transfer ports are {@code base_port + n − 1} for {@code peerN}. */
   public record Peer(
       Integer basePort, String host, Integer maxUploads, Integer pieceSizeBytes,
-      Integer maxFrameBytes, Integer chunkSizeBytes) {
+      Integer maxFrameBytes, Integer chunkSizeBytes,
+      Integer maxConnections, Integer maxConnectionsPerAddress, Long headerDeadlineMs) {
     public Peer {
       basePort = basePort == null ? 7100 : basePort;
       host = host == null ? "127.0.0.1" : host;
@@ -41,6 +49,9 @@ public record AppConfig(
       pieceSizeBytes = pieceSizeBytes == null ? 4 * 1024 * 1024 : pieceSizeBytes;
       maxFrameBytes = maxFrameBytes == null ? 64 * 1024 : maxFrameBytes;
       chunkSizeBytes = chunkSizeBytes == null ? 128 * 1024 : chunkSizeBytes;
+      maxConnections = maxConnections == null ? 4096 : maxConnections;
+      maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 256 : maxConnectionsPerAddress;
+      headerDeadlineMs = headerDeadlineMs == null ? 10_000L : headerDeadlineMs;
     }
   }
 
@@ -57,14 +68,28 @@ public record AppConfig(
     }
   }
 
-  /** {@code index}: shard count and connection limits. */
-  public record Index(Integer shards, Integer maxFrameBytes, Integer maxConnections) {
+  /**
+   * {@code index}: shard count and connection limits. One address may hold at most
+   * {@code max_connections_per_address} of the {@code max_connections} slots; a request line must
+   * be complete within {@code header_deadline_ms} of its first byte (slow-loris).
+   */
+  public record Index(Integer shards, Integer maxFrameBytes, Integer maxConnections,
+      Integer maxConnectionsPerAddress, Long headerDeadlineMs, Integer maxFilesPerRegistration) {
     public Index {
       shards = shards == null ? 16 : shards;
       maxFrameBytes = maxFrameBytes == null ? 16 * 1024 * 1024 : maxFrameBytes;
       maxConnections = maxConnections == null ? 10_000 : maxConnections;
+      maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 2048 : maxConnectionsPerAddress;
+      headerDeadlineMs = headerDeadlineMs == null ? 10_000L : headerDeadlineMs;
+      maxFilesPerRegistration = maxFilesPerRegistration == null ? 100_000 : maxFilesPerRegistration;
     }
   }
+
+  /**
+   * {@code tls}: PEM certificate chain and PKCS#8 key (servers), PEM trust anchors (clients).
+   * All null = plain TCP (the default).
+   */
+  public record Tls(String cert, String key, String trust) {}
 
   /** {@code logging}: as the reference, rotating 1 MiB × 5 under {@code logs/}. */
   public record Logging(String level, String dir, Long maxBytes, Integer backupCount) {

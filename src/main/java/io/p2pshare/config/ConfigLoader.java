@@ -22,6 +22,9 @@ public final class ConfigLoader {
   public static final String ENV_INDEX = "P2P_INDEX";
   public static final String ENV_DATA_DIR = "P2P_DATA_DIR";
   public static final String ENV_ADVERTISE_HOST = "P2P_ADVERTISE_HOST";
+  public static final String ENV_TLS_CERT = "P2P_TLS_CERT";
+  public static final String ENV_TLS_KEY = "P2P_TLS_KEY";
+  public static final String ENV_TLS_TRUST = "P2P_TLS_TRUST";
 
   private static final JsonMapper CONFIG_MAPPER = JsonMapper.builder()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -60,6 +63,28 @@ public final class ConfigLoader {
       return Endpoint.parse(fromEnv);
     }
     return new Endpoint(config.server().host(), config.server().port());
+  }
+
+  /**
+   * The TLS files, each resolved on its own: {@code --tls-cert/--tls-key/--tls-trust} >
+   * {@code P2P_TLS_CERT/KEY/TRUST} > {@code tls.cert/key/trust} in the file > none.
+   */
+  public AppConfig.Tls tls(Path certFlag, Path keyFlag, Path trustFlag, AppConfig config) {
+    return new AppConfig.Tls(
+        pick(certFlag, ENV_TLS_CERT, config.tls().cert()),
+        pick(keyFlag, ENV_TLS_KEY, config.tls().key()),
+        pick(trustFlag, ENV_TLS_TRUST, config.tls().trust()));
+  }
+
+  private String pick(Path flag, String envName, String fromFile) {
+    if (flag != null) {
+      return flag.toString();
+    }
+    String e = env(envName);
+    if (e != null) {
+      return e;
+    }
+    return fromFile == null || fromFile.isBlank() ? null : fromFile;
   }
 
   /** A plain environment override, or null. */

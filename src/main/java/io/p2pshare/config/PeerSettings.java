@@ -24,7 +24,11 @@ public record PeerSettings(
     int maxUploads,
     int maxTasks,
     long maxUploadRate,
-    long maxDownloadRate) {
+    long maxDownloadRate,
+    io.p2pshare.transport.TlsSettings tls,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    long headerDeadlineMs) {
 
   private static final Pattern PEER_N = Pattern.compile("peer(\\d+)");
   private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmg]?i?b?)(?:/s)?");
@@ -63,7 +67,11 @@ public record PeerSettings(
         config.peer().maxUploads(),
         config.replication().maxTasksPerPeer(),
         parseRate(flags.maxUploadRate()),
-        parseRate(flags.maxDownloadRate()));
+        parseRate(flags.maxDownloadRate()),
+        null,
+        config.peer().maxConnections(),
+        config.peer().maxConnectionsPerAddress(),
+        config.peer().headerDeadlineMs());
   }
 
   /** {@code peerN} → {@code basePort + N − 1}; any other id needs {@code --port}. */
@@ -142,16 +150,32 @@ public record PeerSettings(
   /** The same peer on another port / data dir (tests and the CLI's --port). */
   public PeerSettings withPort(int newPort) {
     return new PeerSettings(peerId, host, newPort, sharedDir, downloadDir, replicatedDir, index,
-        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate);
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs);
   }
 
   public PeerSettings withIndex(Endpoint newIndex) {
     return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, newIndex,
-        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate);
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs);
   }
 
   public PeerSettings withHeartbeat(long ms) {
     return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, index,
-        ms, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate);
+        ms, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, tls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs);
+  }
+
+  /**
+   * The same peer with TLS ({@code null} = plain): a peer that uses TLS serves it on its transfer
+   * port (certificate and key required) and speaks it to the index and to other peers.
+   */
+  public PeerSettings withTls(io.p2pshare.transport.TlsSettings newTls) {
+    if (newTls != null && !newTls.canServe()) {
+      throw new ConfigException("a peer with TLS needs --tls-cert and --tls-key (it serves its files over TLS too)");
+    }
+    return new PeerSettings(peerId, host, port, sharedDir, downloadDir, replicatedDir, index,
+        heartbeatIntervalMs, pieceSize, maxUploads, maxTasks, maxUploadRate, maxDownloadRate, newTls,
+        maxConnections, maxConnectionsPerAddress, headerDeadlineMs);
   }
 }

@@ -58,9 +58,17 @@ final class ConnectionHandler {
 
   CompletionStage<Out> handle(LineDecoder.Frame frame) {
     if (frame instanceof LineDecoder.TooLarge) {
-      log.info("conn {}: frame too large, closing", connId);
+      log.info("conn {} from {}: frame too large, closing", connId, remoteHost);
+      services.metrics().refusal(Metrics.Refusal.FRAME_TOO_LARGE);
       return done(error(MessageType.ERROR, null, ErrorCode.FRAME_TOO_LARGE,
           "frame exceeds the limit; closing the connection"), true);
+    }
+    if (frame instanceof LineDecoder.Stalled) {
+      log.info("conn {} from {}: request line not finished within the header deadline, closing",
+          connId, remoteHost);
+      services.metrics().refusal(Metrics.Refusal.HEADER_DEADLINE);
+      return done(error(MessageType.ERROR, null, ErrorCode.BAD_REQUEST,
+          "request line not finished within the header deadline; closing the connection"), true);
     }
     ByteString line = ((LineDecoder.Line) frame).bytes();
     Envelope req;
@@ -68,6 +76,7 @@ final class ConnectionHandler {
       req = Frames.decode(line.toArray());
     } catch (ProtocolException e) {
       log.debug("conn {}: bad frame: {}", connId, e.getMessage());
+      refused(e.code());
       return done(error(MessageType.ERROR, null, e.code(), e.getMessage()), false);
     }
     String replyType = MessageType.responseFor(req.type());
@@ -84,6 +93,7 @@ final class ConnectionHandler {
       }));
     } catch (ProtocolException e) {
       countSearchError(req);
+      refused(e.code());
       log.debug("conn {} peer {} req {}: {} refused: {}", connId, req.peerId(), req.requestId(),
           req.type(), e.getMessage());
       return done(error(replyType, req.requestId(), e.code(), e.getMessage()), false);
@@ -98,6 +108,16 @@ final class ConnectionHandler {
   private CompletionStage<Out> timed(Envelope req, long t0, CompletionStage<Out> answer) {
     return answer.whenComplete((out, err) ->
         services.metrics().requestLatency(req.type(), System.nanoTime() - t0));
+  }
+
+  /** Counts a refused request by its error code (BUSY from a slow actor is not a refusal). */
+  private void refused(ErrorCode code) {
+    switch (code) {
+      case BAD_REQUEST, UNKNOWN_TYPE -> services.metrics().refusal(Metrics.Refusal.BAD_REQUEST);
+      case UNAUTHORIZED -> services.metrics().refusal(Metrics.Refusal.UNAUTHORIZED);
+      case FRAME_TOO_LARGE -> services.metrics().refusal(Metrics.Refusal.FRAME_TOO_LARGE);
+      default -> { }
+    }
   }
 
   private void countSearchError(Envelope req) {
@@ -157,7 +177,20 @@ final class ConnectionHandler {
 
   private CompletionStage<Out> askRegistry(Envelope req,
       akka.japi.function.Function<ActorRef<PeerRegistry.Reply>, PeerRegistry.Command> msg) {
-    return ask(services.registry(), msg, r -> reply(req, r.payload()));
+    return ask(services.registry(), msg, r -> {
+      if (r.payload() instanceof ErrorReply e) {
+        if (e.error() != null && e.error().startsWith(PeerRegistry.TOO_MANY_FILES)) {
+          services.metrics().refusal(Metrics.Refusal.TOO_MANY_FILES);
+        } else {
+          try {
+            refused(ErrorCode.valueOf(e.code()));
+          } catch (IllegalArgumentException unknown) {
+            // not one of ours: nothing to count
+          }
+        }
+      }
+      return reply(req, r.payload());
+    });
   }
 
   private <M, R> CompletionStage<Out> ask(ActorRef<M> target,

@@ -19,17 +19,19 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.ErrorCode;
 import io.p2pshare.protocol.Frames;
-import io.p2pshare.protocol.LineDecoder;
 import io.p2pshare.protocol.MessageType;
+import io.p2pshare.transport.ConnectionLimits;
+import io.p2pshare.transport.RequestLines;
+import io.p2pshare.transport.TlsSettings;
 import io.p2pshare.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * answered strictly in order (pipelining works), persistent or one request per connection.
  */
 public final class ControlServer extends AbstractBehavior<ControlServer.Command> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ControlServer.class);
 
   public sealed interface Command permits GetBinding, BindResult {}
 
@@ -52,7 +55,17 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
 
   public record BindFailed(String reason) implements Binding {}
 
-  public record Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout) {}
+  /**
+   * {@code maxConnectionsPerAddress}: the share of {@code maxConnections} one remote IP may hold;
+   * {@code headerDeadline}: how long a started request line may take (slow-loris); {@code tls}:
+   * certificate and key to serve TLS with, empty = plain TCP.
+   */
+  public record Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout,
+      int maxConnectionsPerAddress, Duration headerDeadline, Optional<TlsSettings> tls) {
+    public Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout) {
+      this(host, port, maxFrameBytes, maxConnections, idleTimeout, maxConnections, Duration.ZERO, Optional.empty());
+    }
+  }
 
   private static final int PUSH_QUEUE = 64;
 
@@ -61,7 +74,7 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
   /** For {@link #accept}, which runs on the bind stream: it must not touch the ActorContext. */
   private final akka.actor.typed.ActorSystem<Void> system;
   private final Materializer materializer;
-  private final AtomicInteger open = new AtomicInteger();
+  private final ConnectionLimits limits;
   private final AtomicLong connIds = new AtomicLong();
   private final List<ActorRef<Binding>> waiting = new ArrayList<>();
   private Binding result;
@@ -77,10 +90,15 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     this.services = services;
     this.system = context.getSystem();
     this.materializer = Materializer.matFromSystem(context.getSystem());
+    this.limits = new ConnectionLimits(settings.maxConnections(), settings.maxConnectionsPerAddress());
     // The bind source is system-wide (connections must outlive nothing but the server itself);
     // unbinding in PostStop and CoordinatedShutdown ends it.
-    var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), Optional.empty(),
-            Optional.of(settings.idleTimeout()))
+    Metrics metrics = services.metrics();
+    var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), settings.tls(),
+            Optional.of(settings.idleTimeout()), (remote, err) -> {
+              metrics.refusal(Metrics.Refusal.TLS_HANDSHAKE);
+              log.debug("TLS with {} failed: {}", remote, err.toString());
+            })
         .to(Sink.foreach(this::accept))
         .run(materializer);
     context.pipeToSelf(bound, BindResult::new);
@@ -117,8 +135,8 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     } else {
       binding = r.binding();
       result = new Bound(binding.localAddress());
-      getContext().getLog().info("index listening on {}:{}", binding.localAddress().getHostString(),
-          binding.localAddress().getPort());
+      getContext().getLog().info("index listening on {}:{}{}", binding.localAddress().getHostString(),
+          binding.localAddress().getPort(), settings.tls().isPresent() ? " (TLS)" : "");
       Tcp.ServerBinding b = binding;
       CoordinatedShutdown.get(getContext().getSystem()).addTask(
           CoordinatedShutdown.PhaseServiceUnbind(), "unbind-index-port",
@@ -139,10 +157,16 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
   /** Runs on the bind stream for each accepted connection; touches no actor state. */
   private void accept(Tcp.IncomingConnection conn) {
     String connId = Long.toString(connIds.incrementAndGet());
-    if (open.incrementAndGet() > settings.maxConnections()) {
-      open.decrementAndGet();
+    java.net.InetAddress from = conn.remoteAddress().getAddress();
+    ConnectionLimits.Outcome slot = limits.tryAcquire(from);
+    if (slot != ConnectionLimits.Outcome.ACCEPTED) {
+      boolean total = slot == ConnectionLimits.Outcome.TOTAL;
+      services.metrics().refusal(total ? Metrics.Refusal.CONNECTIONS_TOTAL : Metrics.Refusal.CONNECTIONS_PER_ADDRESS);
+      log.debug("conn {} from {} refused: {}", connId, from.getHostAddress(), total
+          ? "too many connections" : "too many connections from this address");
       conn.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(
-          ConnectionHandler.error(MessageType.ERROR, null, ErrorCode.BUSY, "too many connections"))),
+          ConnectionHandler.error(MessageType.ERROR, null, ErrorCode.BUSY, total
+              ? "too many connections" : "too many connections from your address"))),
           system);
       return;
     }
@@ -155,17 +179,14 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     ConnectionHandler handler = new ConnectionHandler(services,
         conn.remoteAddress().getAddress().getHostAddress(), connId, channel);
     Flow<ByteString, ByteString, NotUsed> flow = Flow.of(ByteString.class)
-        .statefulMap(() -> new LineDecoder(settings.maxFrameBytes()),
-            (decoder, chunk) -> Pair.create(decoder, decoder.feed(chunk)),
-            decoder -> Optional.empty())
-        .mapConcat(frames -> frames)
+        .via(RequestLines.flow(settings.maxFrameBytes(), settings.headerDeadline()))
         .mapAsync(1, handler::handle)
         .takeWhile(out -> !out.close(), true)
         .map(ConnectionHandler.Out::bytes)
         .merge(push.second(), true) // replies ending (client gone, frame too large) ends the output
         .watchTermination((nu, done) -> {
           done.whenComplete((d, e) -> {
-            open.decrementAndGet();
+            limits.release(from);
             pushQueue.complete();
           });
           return NotUsed.getInstance();

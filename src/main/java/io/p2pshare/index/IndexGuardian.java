@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.p2pshare.config.AppConfig;
 import io.p2pshare.metrics.Metrics;
+import io.p2pshare.transport.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
             Duration.ofMillis(Math.max(500, Math.min(rep.heartbeatIntervalMs(), 3000))));
     ActorRef<PeerRegistry.Command> registry = context.spawn(resumed(PeerRegistry.create(
         new PeerRegistry.Settings(rep.heartbeatIntervalMs(), rep.peerExpiryMs(),
-            rep.rereplicationGraceMs(), cfg.peer().basePort()),
+            rep.rereplicationGraceMs(), cfg.peer().basePort(), cfg.index().maxFilesPerRegistration()),
         routing, shards, prober)), "registry");
     ActorRef<SearchRouter.Command> router = context.spawn(
         supervised(SearchRouter.create(view, shards, Duration.ofSeconds(10))), "search-router");
@@ -78,7 +79,9 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
     // Idle connections die after three missed heartbeats (at least 30 s).
     Duration idle = Duration.ofMillis(Math.max(30_000, 3 * rep.heartbeatIntervalMs()));
     server = context.spawn(ControlServer.create(new ControlServer.Settings(settings.host(), settings.port(),
-        cfg.index().maxFrameBytes(), cfg.index().maxConnections(), idle), services), "control-server");
+        cfg.index().maxFrameBytes(), cfg.index().maxConnections(), idle,
+        cfg.index().maxConnectionsPerAddress(), Duration.ofMillis(cfg.index().headerDeadlineMs()),
+        TlsSettings.forServer(TlsSettings.from(cfg.tls()))), services), "control-server");
   }
 
   private static <T> Behavior<T> supervised(Behavior<T> b) {

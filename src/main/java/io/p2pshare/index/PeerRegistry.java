@@ -9,18 +9,20 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.p2pshare.protocol.Ack;
+import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.ErrorCode;
 import io.p2pshare.protocol.ErrorReply;
 import io.p2pshare.protocol.FileMeta;
+import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.PeerAddress;
+import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.RegistryRequest;
 import io.p2pshare.protocol.RegistryResponse;
-import io.p2pshare.protocol.Envelope;
-import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.ReplicationReport;
 import io.p2pshare.protocol.ReplicationTask;
 import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TasksResponse;
+import io.p2pshare.transfer.FileNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -105,7 +107,17 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
   private record ProbeResult(String peerId, long gen, boolean ok) implements Command {}
 
   /** Settings this actor needs, from {@code replication.*} and {@code peer.base_port}. */
-  public record Settings(long heartbeatIntervalMs, long peerExpiryMs, long rereplicationGraceMs, int basePort) {}
+  public record Settings(long heartbeatIntervalMs, long peerExpiryMs, long rereplicationGraceMs, int basePort,
+      int maxFilesPerRegistration) {
+    public Settings(long heartbeatIntervalMs, long peerExpiryMs, long rereplicationGraceMs, int basePort) {
+      this(heartbeatIntervalMs, peerExpiryMs, rereplicationGraceMs, basePort, DEFAULT_MAX_FILES);
+    }
+  }
+
+  /** {@code index.max_files_per_registration} when not configured. */
+  public static final int DEFAULT_MAX_FILES = 100_000;
+  /** How a registration over the file cap is refused (BAD_REQUEST; counted as its own refusal). */
+  public static final String TOO_MANY_FILES = "too many files in one registration";
 
   private static final Pattern PEER_N = Pattern.compile("peer(\\d{1,9})");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -221,6 +233,13 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
       return refuse(r.replyTo(), ErrorCode.BAD_REQUEST, "envelope peer_id '" + r.envelopePeerId()
           + "' does not match peer.peer_id '" + declared.peerId() + "'");
     }
+    if (req.files().size() > settings.maxFilesPerRegistration()) {
+      getContext().getLog().info("peer {} req {}: registration of {} files refused (limit {})", peerId,
+          r.requestId(), req.files().size(), settings.maxFilesPerRegistration());
+      return refuse(r.replyTo(), ErrorCode.BAD_REQUEST, TOO_MANY_FILES + ": " + req.files().size()
+          + " (limit " + settings.maxFilesPerRegistration() + "); register the rest with mode 'add'");
+    }
+    // All or nothing: one bad entry refuses the request before any shard sees it.
     String problem = validateFiles(req.files());
     if (problem != null) {
       return refuse(r.replyTo(), ErrorCode.BAD_REQUEST, problem);
@@ -340,8 +359,10 @@ public final class PeerRegistry extends AbstractBehavior<PeerRegistry.Command> {
   private static String validateFiles(Map<String, FileMeta> files) {
     for (Map.Entry<String, FileMeta> f : files.entrySet()) {
       String name = f.getKey();
-      if (name.isEmpty() || name.length() > 1024 || name.indexOf('\n') >= 0 || name.indexOf('\0') >= 0) {
-        return "invalid file name '" + abbreviate(name) + "'";
+      try {
+        FileNames.validate(name); // the one name check: ≤ 255 bytes UTF-8, no separators, …
+      } catch (ProtocolException e) {
+        return "invalid file name in registration: " + e.getMessage();
       }
       FileMeta m = f.getValue();
       if (m == null) {

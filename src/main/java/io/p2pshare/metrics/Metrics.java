@@ -25,6 +25,31 @@ public final class Metrics {
   /** Outcome of one search, the {@code result} label of {@code p2pshare_searches_total}. */
   public enum SearchResult { HIT, MISS, ERROR }
 
+  /**
+   * Why a server refused a connection or a request: the {@code reason} label of
+   * {@code p2pshare_refusals_total}. One fixed set for the index and the peers.
+   */
+  public enum Refusal {
+    /** The port's total connection cap was reached (BUSY). */
+    CONNECTIONS_TOTAL,
+    /** One remote address holds its share of connections already (BUSY). */
+    CONNECTIONS_PER_ADDRESS,
+    /** A request line was not finished within the header deadline (slow-loris): cut. */
+    HEADER_DEADLINE,
+    /** A request frame over the port's limit (FRAME_TOO_LARGE). */
+    FRAME_TOO_LARGE,
+    /** Unreadable or invalid request (BAD_REQUEST, UNKNOWN_TYPE), bad file names included. */
+    BAD_REQUEST,
+    /** Registration with more files than allowed. */
+    TOO_MANY_FILES,
+    /** Wrong or missing session token (UNAUTHORIZED). */
+    UNAUTHORIZED,
+    /** The upload cap was reached (BUSY on a transfer request). */
+    UPLOADS_BUSY,
+    /** A TLS port's handshake failed (a plain client, an untrusted certificate, garbage). */
+    TLS_HANDSHAKE
+  }
+
   /** Replication task states, the {@code state} label of {@code p2pshare_replication_tasks}. */
   public enum TaskState { QUEUED, RUNNING, DONE, FAILED }
 
@@ -47,6 +72,7 @@ public final class Metrics {
   private final Counter bytesServed;
   private final Counter bytesReceived;
   private final Counter transferErrors;
+  private final Map<Refusal, CounterDataPoint> refusals = new java.util.EnumMap<>(Refusal.class);
   private final Histogram latency;
   /** Most distinct label values per metric; past it, new values count as {@code other}. */
   static final int MAX_LABEL_VALUES = 32;
@@ -115,6 +141,14 @@ public final class Metrics {
         .help("Failed transfers, by kind (e.g. verify, io, refused, timeout)")
         .labelNames("kind")
         .register(registry);
+    Counter refusalCounter = Counter.builder()
+        .name("p2pshare_refusals")
+        .help("Connections and requests refused by a limit or a check, by reason")
+        .labelNames("reason")
+        .register(registry);
+    for (Refusal r : Refusal.values()) {
+      refusals.put(r, refusalCounter.labelValues(label(r)));
+    }
     latency = Histogram.builder()
         .name("p2pshare_request_duration_seconds")
         .help("Time to answer a request, by request type")
@@ -189,6 +223,16 @@ public final class Metrics {
   /** One failed transfer; {@code kind} is a short fixed word (verify, io, refused, timeout). */
   public void transferError(String kind) {
     bounded(errorsByKind, kind, transferErrors::labelValues).inc();
+  }
+
+  /** One refused connection or request. */
+  public void refusal(Refusal reason) {
+    refusals.get(reason).inc();
+  }
+
+  /** How many refusals of {@code reason} so far (tests, logs). */
+  public long refusals(Refusal reason) {
+    return (long) refusals.get(reason).get();
   }
 
   /** One answered request of {@code type} (a PROTOCOL.md frame type) that took {@code nanos}. */

@@ -64,9 +64,14 @@ public final class CatalogScanner {
     return dirs.get(origin);
   }
 
-  /** True for names the catalog never lists: in-progress downloads, records, hidden files. */
+  /**
+   * True for names the catalog never lists: in-progress downloads, records, hidden files, and
+   * names no peer could ask for ({@link io.p2pshare.transfer.FileNames}: the index would refuse
+   * the whole registration for one of them).
+   */
   public static boolean ignored(String name) {
-    return name.startsWith(".") || name.endsWith(PART_SUFFIX) || name.endsWith(RESUME_SUFFIX);
+    return name.startsWith(".") || name.endsWith(PART_SUFFIX) || name.endsWith(RESUME_SUFFIX)
+        || !io.p2pshare.transfer.FileNames.isValid(name);
   }
 
   /** Lists and hashes; {@code cache} is read, never modified. Saves the cache if it changed. */

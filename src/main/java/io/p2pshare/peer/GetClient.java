@@ -54,13 +54,16 @@ public final class GetClient implements AutoCloseable {
   private final Endpoint indexEndpoint;
   /** A blocking index connection for {@link #downloadNow}; opened on first use. */
   private FrameSocket lookup;
+  /** Plain or TLS, as installed in the system's NodeTls (the index lookup and every source). */
+  private final io.p2pshare.transport.ClientSockets sockets;
 
   public GetClient(ActorSystem<?> system, Endpoint indexEndpoint, long maxDownloadRate,
       long pieceSize, int concurrency) {
     this.system = system;
     this.clientId = "get-" + ProcessHandle.current().pid();
     this.indexEndpoint = indexEndpoint;
-    this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000);
+    this.sockets = io.p2pshare.transport.NodeTls.sockets(system);
+    this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000, sockets);
     String suffix = Long.toString(System.nanoTime(), 36);
     this.index = system.systemActorOf(
         IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
@@ -132,7 +135,7 @@ public final class GetClient implements AutoCloseable {
         return searchNow(q);
       } catch (IOException e) {
         throw new java.util.concurrent.CompletionException(new IllegalStateException(
-            "search failed: " + e.getMessage(), e));
+            "search failed: " + e.getMessage()));
       }
     }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
@@ -309,7 +312,7 @@ public final class GetClient implements AutoCloseable {
     for (int attempt = 0; ; attempt++) {
       try {
         if (lookup == null) {
-          lookup = FrameSocket.connect(indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
+          lookup = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
         }
         Envelope reply = lookup.request(MessageType.SEARCH_REQUEST, new io.p2pshare.protocol.SearchRequest(q));
         SearchResponse r = reply.payloadAs(SearchResponse.class);
@@ -320,7 +323,9 @@ public final class GetClient implements AutoCloseable {
       } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
         closeLookup();
         if (attempt > 0) {
-          throw e instanceof IOException io ? io : new IOException(e.getMessage());
+          // No cause: the one-line error the user sees names the index, not just "refused".
+          throw new IOException("index " + indexEndpoint.host() + ":" + indexEndpoint.port() + ": "
+              + e.getMessage());
         }
       }
     }

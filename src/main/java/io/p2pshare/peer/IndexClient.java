@@ -213,7 +213,7 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     Optional<Duration> idle = opt.self() == null ? Optional.empty()
         : Optional.of(quiet.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : quiet);
     var tcp = Transport.connect(getContext().getSystem(), opt.index().host(), opt.index().port(),
-        Optional.empty(), Optional.of(Duration.ofSeconds(5)), idle);
+        io.p2pshare.transport.NodeTls.client(getContext().getSystem()), Optional.of(Duration.ofSeconds(5)), idle);
     int limit = opt.maxFrameBytes();
     Pair<Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
         CompletionStage<Done>> m = Source.<ByteString>queue(OUT_QUEUE)

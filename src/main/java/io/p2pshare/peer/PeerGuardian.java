@@ -77,7 +77,9 @@ public final class PeerGuardian extends AbstractBehavior<PeerGuardian.Command> {
     this.settings = settings;
     this.stash = stash;
     this.started = started;
-    this.pool = new SourcePool(settings.peerId(), 8, 30_000);
+    // Before any child connects: every client connection of this peer (index, downloads) uses it.
+    io.p2pshare.transport.NodeTls.get(ctx.getSystem()).install(settings.tls());
+    this.pool = new SourcePool(settings.peerId(), 8, 30_000, io.p2pshare.transport.NodeTls.sockets(ctx.getSystem()));
     CatalogView view = new CatalogView();
     Path cacheFile = cacheFile(settings);
     CatalogScanner scanner = new CatalogScanner(settings.sharedDir(), settings.replicatedDir(),

@@ -7,13 +7,13 @@ import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
+import io.p2pshare.transport.ClientSockets;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -47,12 +47,14 @@ public final class SourceConnection implements Closeable {
 
   public static SourceConnection open(String host, int port, String clientId, int timeoutMs)
       throws IOException {
-    Socket s = new Socket();
+    return open(ClientSockets.PLAIN, host, port, clientId, timeoutMs);
+  }
+
+  /** Through {@code sockets}: plain, or TLS (handshake done here, under the timeout). */
+  public static SourceConnection open(ClientSockets sockets, String host, int port, String clientId,
+      int timeoutMs) throws IOException {
+    Socket s = sockets.connect(host, port, timeoutMs, 1024 * 1024);
     try {
-      s.setTcpNoDelay(true);
-      s.setReceiveBufferSize(1024 * 1024);
-      s.connect(new InetSocketAddress(host, port), timeoutMs);
-      s.setSoTimeout(timeoutMs);
       return new SourceConnection(SourcePool.key(host, port), s, clientId);
     } catch (IOException e) {
       s.close();

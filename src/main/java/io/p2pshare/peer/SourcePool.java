@@ -1,5 +1,6 @@
 package io.p2pshare.peer;
 
+import io.p2pshare.transport.ClientSockets;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,12 +16,19 @@ public final class SourcePool implements AutoCloseable {
   private final String clientId;
   private final int maxIdlePerSource;
   private final int timeoutMs;
+  private final ClientSockets sockets;
   private volatile boolean closed;
 
   public SourcePool(String clientId, int maxIdlePerSource, int timeoutMs) {
+    this(clientId, maxIdlePerSource, timeoutMs, ClientSockets.PLAIN);
+  }
+
+  /** New connections go through {@code sockets} (plain or TLS). */
+  public SourcePool(String clientId, int maxIdlePerSource, int timeoutMs, ClientSockets sockets) {
     this.clientId = clientId;
     this.maxIdlePerSource = maxIdlePerSource;
     this.timeoutMs = timeoutMs;
+    this.sockets = sockets;
   }
 
   public static String key(String host, int port) {
@@ -33,7 +41,7 @@ public final class SourcePool implements AutoCloseable {
     }
     ConcurrentLinkedDeque<SourceConnection> q = idle.get(key(host, port));
     SourceConnection c = q == null ? null : q.pollFirst();
-    return c != null ? c : SourceConnection.open(host, port, clientId, timeoutMs);
+    return c != null ? c : SourceConnection.open(sockets, host, port, clientId, timeoutMs);
   }
 
   /** Back to the pool after a clean request (header and whole body read). */

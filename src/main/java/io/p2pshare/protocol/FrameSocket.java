@@ -1,5 +1,6 @@
 package io.p2pshare.protocol;
 
+import io.p2pshare.transport.ClientSockets;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -7,7 +8,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.UUID;
 
@@ -33,11 +33,14 @@ public final class FrameSocket implements Closeable {
 
   public static FrameSocket connect(String host, int port, int timeoutMs, String peerId)
       throws IOException {
-    Socket s = new Socket();
+    return connect(ClientSockets.PLAIN, host, port, timeoutMs, peerId);
+  }
+
+  /** Through {@code sockets}: plain, or TLS (the handshake is done before this returns). */
+  public static FrameSocket connect(ClientSockets sockets, String host, int port, int timeoutMs,
+      String peerId) throws IOException {
+    Socket s = sockets.connect(host, port, timeoutMs, 0);
     try {
-      s.setTcpNoDelay(true);
-      s.connect(new InetSocketAddress(host, port), timeoutMs);
-      s.setSoTimeout(timeoutMs);
       return new FrameSocket(s, 16 * 1024 * 1024 + 1, peerId);
     } catch (IOException e) {
       s.close();

@@ -14,13 +14,19 @@ import java.util.List;
  */
 public final class LineDecoder {
   /** What the decoder yields. */
-  public sealed interface Frame permits Line, TooLarge {}
+  public sealed interface Frame permits Line, TooLarge, Stalled {}
 
   /** One frame without its {@code \n} (and without a trailing {@code \r}). */
   public record Line(ByteString bytes) implements Frame {}
 
   /** The frame in progress exceeded the limit; nothing more will be decoded. */
   public enum TooLarge implements Frame { INSTANCE }
+
+  /**
+   * The frame in progress was not finished within the port's header deadline (slow-loris).
+   * Emitted by {@code transport.RequestLines}, never by {@link #feed}; nothing follows it.
+   */
+  public enum Stalled implements Frame { INSTANCE }
 
   private final int maxFrameBytes;
   private ByteString buffer = ByteString.emptyByteString();

@@ -131,7 +131,7 @@ public final class TransferClient implements AutoCloseable {
   private CompletionStage<?> start(ActorSystem<?> system, String host, int port,
       Duration connectTimeout, Duration idleTimeout) {
     var m = Source.<ByteString>queue(MAX_PENDING)
-        .viaMat(Transport.connect(system, host, port, Optional.empty(), Optional.of(connectTimeout),
+        .viaMat(Transport.connect(system, host, port, io.p2pshare.transport.NodeTls.client(system), Optional.of(connectTimeout),
             Optional.of(idleTimeout)), Keep.both())
         .statefulMap(() -> HeaderBodyDecoder.forTransfers(MAX_HEADER),
             (d, bytes) -> Pair.create(d, d.feed(bytes)), d -> Optional.of(d.onComplete()))

@@ -15,6 +15,7 @@ import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import io.p2pshare.config.PeerSettings;
+import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.ErrorCode;
 import io.p2pshare.protocol.ErrorReply;
@@ -26,6 +27,9 @@ import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.Status;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
+import io.p2pshare.transport.ConnectionLimits;
+import io.p2pshare.transport.PortLimits;
+import io.p2pshare.transport.RequestLines;
 import io.p2pshare.transport.TlsSettings;
 import io.p2pshare.transport.Transport;
 import java.io.IOException;
@@ -82,32 +86,42 @@ public final class TransferServer {
 
   /** Everything the server needs; {@code port} 0 binds an ephemeral port. */
   public record Settings(String peerId, String host, int port, int maxUploads, long maxUploadRate,
-      int maxFrameBytes, int chunkSize, Duration idleTimeout, Optional<TlsSettings> tls) {
+      int maxFrameBytes, int chunkSize, Duration idleTimeout, Optional<TlsSettings> tls, PortLimits limits) {
 
     public static final int DEFAULT_MAX_FRAME = 64 * 1024;
     public static final int DEFAULT_CHUNK = 128 * 1024;
 
     public static Settings of(String peerId, String host, int port) {
       return new Settings(peerId, host, port, 32, 0, DEFAULT_MAX_FRAME, DEFAULT_CHUNK,
-          Duration.ofMinutes(5), Optional.empty());
+          Duration.ofMinutes(5), Optional.empty(), PortLimits.DEFAULT);
     }
 
     public static Settings from(PeerSettings ps) {
       return new Settings(ps.peerId(), ps.host(), ps.port(), ps.maxUploads(), ps.maxUploadRate(),
-          DEFAULT_MAX_FRAME, DEFAULT_CHUNK, Duration.ofMinutes(5), Optional.empty());
+          DEFAULT_MAX_FRAME, DEFAULT_CHUNK, Duration.ofMinutes(5), TlsSettings.forServer(ps.tls()),
+          new PortLimits(ps.maxConnections(), ps.maxConnectionsPerAddress(),
+              Duration.ofMillis(ps.headerDeadlineMs())));
     }
 
     public Settings withMaxUploads(int n) {
-      return new Settings(peerId, host, port, n, maxUploadRate, maxFrameBytes, chunkSize, idleTimeout, tls);
+      return new Settings(peerId, host, port, n, maxUploadRate, maxFrameBytes, chunkSize, idleTimeout, tls, limits);
     }
 
     public Settings withMaxUploadRate(long bytesPerSecond) {
       return new Settings(peerId, host, port, maxUploads, bytesPerSecond, maxFrameBytes, chunkSize,
-          idleTimeout, tls);
+          idleTimeout, tls, limits);
     }
 
     public Settings withChunkSize(int bytes) {
-      return new Settings(peerId, host, port, maxUploads, maxUploadRate, maxFrameBytes, bytes, idleTimeout, tls);
+      return new Settings(peerId, host, port, maxUploads, maxUploadRate, maxFrameBytes, bytes, idleTimeout, tls, limits);
+    }
+
+    public Settings withTls(Optional<TlsSettings> t) {
+      return new Settings(peerId, host, port, maxUploads, maxUploadRate, maxFrameBytes, chunkSize, idleTimeout, t, limits);
+    }
+
+    public Settings withLimits(PortLimits l) {
+      return new Settings(peerId, host, port, maxUploads, maxUploadRate, maxFrameBytes, chunkSize, idleTimeout, tls, l);
     }
   }
 
@@ -117,6 +131,7 @@ public final class TransferServer {
   private final Executor blocking;
   private final AtomicInteger uploads = new AtomicInteger();
   private final RateGate gate;
+  private final ConnectionLimits connections;
   private final Map<String, PieceHasher.Hashes> hashes = new ConcurrentHashMap<>();
   private volatile Tcp.ServerBinding binding;
 
@@ -126,6 +141,8 @@ public final class TransferServer {
     this.files = files;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.gate = new RateGate(settings.maxUploadRate());
+    this.connections = new ConnectionLimits(settings.limits().maxConnections(),
+        settings.limits().maxConnectionsPerAddress());
   }
 
   /**
@@ -136,13 +153,17 @@ public final class TransferServer {
       Settings settings, ServedFiles files) {
     TransferServer server = new TransferServer(system, settings, files);
     return Transport.bind(system, settings.host(), settings.port(), settings.tls(),
-            Optional.of(settings.idleTimeout()))
-        .to(Sink.foreach(conn -> conn.handleWith(server.handler(conn.remoteAddress()), mat)))
+            Optional.of(settings.idleTimeout()), (remote, err) -> {
+              io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.TLS_HANDSHAKE);
+              log.debug("peer={} from={} TLS failed: {}", settings.peerId(), remote, err.toString());
+            })
+        .to(Sink.foreach(conn -> server.accept(conn, mat)))
         .run(mat)
         .thenApply(b -> {
           server.binding = b;
-          log.info("peer={} transfer server listening on {}:{} (max uploads {}, upload rate {})",
+          log.info("peer={} transfer server listening on {}:{}{} (max uploads {}, upload rate {})",
               settings.peerId(), b.localAddress().getHostString(), b.localAddress().getPort(),
+              settings.tls().isPresent() ? " (TLS)" : "",
               settings.maxUploads(), settings.maxUploadRate() > 0 ? settings.maxUploadRate() + " B/s" : "unlimited");
           return server;
         });
@@ -180,20 +201,47 @@ public final class TransferServer {
 
   // ---- one connection ------------------------------------------------------------------
 
+  /** Takes a connection slot (total and per address) or refuses with BUSY and closes. */
+  private void accept(Tcp.IncomingConnection conn, Materializer mat) {
+    java.net.InetAddress from = conn.remoteAddress().getAddress();
+    ConnectionLimits.Outcome slot = connections.tryAcquire(from);
+    if (slot != ConnectionLimits.Outcome.ACCEPTED) {
+      boolean total = slot == ConnectionLimits.Outcome.TOTAL;
+      io.p2pshare.metrics.NodeMetrics.of(system).refusal(total
+          ? Metrics.Refusal.CONNECTIONS_TOTAL : Metrics.Refusal.CONNECTIONS_PER_ADDRESS);
+      log.debug("peer={} from={} connection refused: {}", settings.peerId(), from.getHostAddress(),
+          total ? "too many connections" : "too many connections from this address");
+      conn.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), single(Envelope.of(MessageType.ERROR,
+          settings.peerId(), null, ErrorReply.of(ErrorCode.BUSY, total
+              ? "too many connections" : "too many connections from your address")))), mat);
+      return;
+    }
+    conn.handleWith(handler(conn.remoteAddress()).watchTermination((nu, done) -> {
+      done.whenComplete((d, e) -> connections.release(from));
+      return NotUsed.getInstance();
+    }), mat);
+  }
+
   /** The flow for one connection: request lines in, headers and bodies out, in order. */
   Flow<ByteString, ByteString, NotUsed> handler(InetSocketAddress remote) {
     String from = remote.getHostString() + ":" + remote.getPort();
     return Flow.of(ByteString.class)
-        .statefulMap(() -> new LineDecoder(settings.maxFrameBytes()),
-            (d, bytes) -> Pair.create(d, d.feed(bytes)), d -> Optional.empty())
-        .mapConcat(frames -> frames)
-        // After FRAME_TOO_LARGE the reply is the last thing this connection sends.
-        .takeWhile(f -> !(f instanceof LineDecoder.TooLarge), true)
+        .via(RequestLines.flow(settings.maxFrameBytes(), settings.limits().headerDeadline()))
+        // After FRAME_TOO_LARGE or a missed header deadline the reply is the last thing sent.
+        .takeWhile(f -> f instanceof LineDecoder.Line, true)
         .flatMapConcat(f -> respond(f, from));
   }
 
   private Source<ByteString, NotUsed> respond(LineDecoder.Frame frame, String from) {
+    if (frame instanceof LineDecoder.Stalled) {
+      log.info("peer={} from={} request line not finished within {} ms: closing", settings.peerId(), from,
+          settings.limits().headerDeadline().toMillis());
+      io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.HEADER_DEADLINE);
+      return single(Envelope.of(MessageType.ERROR, settings.peerId(), null, ErrorReply.of(
+          ErrorCode.BAD_REQUEST, "request line not finished within the header deadline")));
+    }
     if (!(frame instanceof LineDecoder.Line line)) {
+      io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.FRAME_TOO_LARGE);
       log.debug("peer={} from={} request over {} bytes: FRAME_TOO_LARGE, closing",
           settings.peerId(), from, settings.maxFrameBytes());
       return single(Envelope.of(MessageType.ERROR, settings.peerId(), null, ErrorReply.of(
@@ -204,6 +252,7 @@ public final class TransferServer {
       req = Frames.decode(line.bytes().toArray());
     } catch (ProtocolException e) {
       log.debug("peer={} from={} unreadable request: {}", settings.peerId(), from, e.getMessage());
+      io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.BAD_REQUEST);
       return single(Envelope.of(MessageType.ERROR, settings.peerId(), null, ErrorReply.of(e)));
     }
     try {
@@ -215,6 +264,11 @@ public final class TransferServer {
             "unknown type on a transfer port: " + FileNames.printable(req.type()));
       };
     } catch (ProtocolException e) {
+      switch (e.code()) { // NOT_FOUND is an answer, not a refusal
+        case BUSY -> io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.UPLOADS_BUSY);
+        case BAD_REQUEST, UNKNOWN_TYPE -> io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.BAD_REQUEST);
+        default -> { }
+      }
       log.debug("peer={} from={} client={} req={} {} refused: {} {}", settings.peerId(), from,
           req.peerId(), req.requestId(), req.type(), e.code(), e.getMessage());
       return single(req.reply(settings.peerId(), ErrorReply.of(e)));

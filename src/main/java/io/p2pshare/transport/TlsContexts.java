@@ -15,17 +15,22 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.net.Socket;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Builds SSL engines from PEM files: TLS 1.3/1.2 only, clients verify the server's name. */
 public final class TlsContexts {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  private static final Map<TlsSettings, SSLContext> CONTEXTS = new ConcurrentHashMap<>();
 
   /** Engines for a server port; the certificate and key must be set. */
   public static Supplier<SSLEngine> server(TlsSettings tls) {
@@ -55,7 +60,35 @@ public final class TlsContexts {
     };
   }
 
+  /**
+   * Wraps a connected plain socket in TLS as the client of {@code host:port} and completes the
+   * handshake (under the socket's read timeout): the blocking twin of {@link #client}, same
+   * context, protocols and hostname check.
+   */
+  public static SSLSocket clientSocket(TlsSettings tls, Socket connected, String host, int port)
+      throws IOException {
+    SSLSocket s = (SSLSocket) context(tls).getSocketFactory().createSocket(connected, host, port, true);
+    s.setUseClientMode(true);
+    s.setEnabledProtocols(PROTOCOLS);
+    SSLParameters params = s.getSSLParameters();
+    params.setEndpointIdentificationAlgorithm("HTTPS");
+    s.setSSLParameters(params);
+    s.startHandshake();
+    return s;
+  }
+
+  /** One context per settings: the PEM files are read once, not per connection. */
   static SSLContext context(TlsSettings tls) {
+    SSLContext known = CONTEXTS.get(tls);
+    if (known != null) {
+      return known;
+    }
+    SSLContext built = build(tls);
+    CONTEXTS.putIfAbsent(tls, built);
+    return built;
+  }
+
+  private static SSLContext build(TlsSettings tls) {
     try {
       KeyManagerFactory kmf = null;
       if (tls.canServe()) {

@@ -1,9 +1,13 @@
 package io.p2pshare.transport;
 
 import akka.actor.typed.ActorSystem;
+import akka.NotUsed;
 import akka.stream.TLSClosing;
+import akka.stream.TLSProtocol;
+import akka.stream.javadsl.BidiFlow;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
+import akka.stream.javadsl.TLS;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import java.net.InetSocketAddress;
@@ -11,6 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The one place that opens TCP: plain, or TLS when settings are given. Servers and clients call
@@ -22,12 +31,57 @@ public final class Transport {
   /** Binds {@code host:port} (0 = ephemeral); halfClose false, with an idle timeout if given. */
   public static Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, Optional<TlsSettings> tls, Optional<Duration> idleTimeout) {
+    return bind(system, host, port, tls, idleTimeout, (remote, failure) -> { });
+  }
+
+  /**
+   * As above; with TLS, {@code onTlsFailure} hears of each connection that ended without completing
+   * a handshake (a plain client, an untrusted certificate, garbage, a bare TCP connect), once per
+   * connection. Such failures never reach the plaintext flow the server handles, so this is the
+   * only place to count them.
+   */
+  public static Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(
+      ActorSystem<?> system, String host, int port, Optional<TlsSettings> tls, Optional<Duration> idleTimeout,
+      BiConsumer<InetSocketAddress, Throwable> onTlsFailure) {
     Tcp tcp = Tcp.get(system);
-    if (tls.isPresent()) {
-      return tcp.bindWithTls(host, port, TlsContexts.server(tls.get()), BACKLOG, List.of(),
-          idleTimeout, session -> Optional.empty(), TLSClosing.eagerClose());
+    if (tls.isEmpty()) {
+      return tcp.bind(host, port, BACKLOG, List.of(), false, idleTimeout);
     }
-    return tcp.bind(host, port, BACKLOG, List.of(), false, idleTimeout);
+    // What Tcp.bindWithTls does (halfClose true under TLS, eager close), plus a watch on the
+    // cipher-text side of each connection.
+    Supplier<SSLEngine> engines = TlsContexts.server(tls.get());
+    return tcp.bind(host, port, BACKLOG, List.of(), true, idleTimeout).map(conn -> {
+      // Akka's TLS stage ends both sides normally after a failed handshake (it sends the alert and
+      // closes), so the sign of failure is a connection that ends without a verified session.
+      AtomicBoolean handshaken = new AtomicBoolean();
+      AtomicBoolean told = new AtomicBoolean();
+      Consumer<Throwable> failed = err -> {
+        if (!handshaken.get() && told.compareAndSet(false, true)) {
+          onTlsFailure.accept(conn.remoteAddress(), err != null ? err
+              : new javax.net.ssl.SSLException("connection ended before the TLS handshake completed"));
+        }
+      };
+      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> watch = BidiFlow.fromFlows(
+          Flow.of(ByteString.class).watchTermination((nu, done) -> {
+            done.whenComplete((d, e) -> failed.accept(e));
+            return NotUsed.getInstance();
+          }),
+          Flow.of(ByteString.class).watchTermination((nu, done) -> {
+            done.whenComplete((d, e) -> failed.accept(e));
+            return NotUsed.getInstance();
+          }));
+      BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed> plain =
+          BidiFlow.fromFlows(
+              Flow.of(ByteString.class).map(b -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(b)),
+              Flow.of(TLSProtocol.SslTlsInbound.class)
+                  .filter(in -> in instanceof TLSProtocol.SessionBytes)
+                  .map(in -> ((TLSProtocol.SessionBytes) in).bytes()));
+      BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tlsLayer =
+          plain.atop(TLS.create(engines, session -> handshaken.set(true), TLSClosing.eagerClose())).reversed();
+      Flow<ByteString, ByteString, NotUsed> secured = conn.flow().join(watch.atop(tlsLayer));
+      return new Tcp.IncomingConnection(new akka.stream.scaladsl.Tcp.IncomingConnection(
+          conn.localAddress(), conn.remoteAddress(), secured.asScala()));
+    });
   }
 
   /** A client connection; with TLS the server's certificate must match {@code host}. */
