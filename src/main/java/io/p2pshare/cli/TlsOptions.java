@@ -23,8 +23,8 @@ public final class TlsOptions {
   Path key;
 
   @Option(names = "--tls-trust", paramLabel = "FILE",
-      description = "PEM certificates (or CA) to trust when connecting to the index and other peers"
-          + " (default tls.trust, $P2P_TLS_TRUST; else the JVM's trust store).")
+      description = "peer: PEM certificates (or CA) to trust when connecting to the index and other peers"
+          + " (default tls.trust, $P2P_TLS_TRUST; else the JVM's trust store). The index connects to nobody.")
   Path trust;
 
   /** The resolved settings, checked; null = plain TCP. */

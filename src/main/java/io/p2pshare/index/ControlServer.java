@@ -95,7 +95,7 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     // unbinding in PostStop and CoordinatedShutdown ends it.
     Metrics metrics = services.metrics();
     var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), settings.tls(),
-            Optional.of(settings.idleTimeout()), (remote, err) -> {
+            Optional.of(settings.idleTimeout()), settings.headerDeadline(), (remote, err) -> {
               metrics.refusal(Metrics.Refusal.TLS_HANDSHAKE);
               log.debug("TLS with {} failed: {}", remote, err.toString());
             })

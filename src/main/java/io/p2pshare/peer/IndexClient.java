@@ -256,6 +256,11 @@ public final class IndexClient extends AbstractBehavior<IndexClient.Command> {
     if (c.gen() != gen) {
       return this;
     }
+    if (!connected && c.cause() != null) {
+      // The stream can report a refused connect before the connect stage does: same failure.
+      lostConnection("cannot connect to index " + opt.index() + ": " + rootMessage(c.cause()));
+      return this;
+    }
     lostConnection(c.cause() == null ? "index closed the connection"
         : "index connection failed: " + rootMessage(c.cause()));
     return this;

@@ -153,7 +153,7 @@ public final class TransferServer {
       Settings settings, ServedFiles files) {
     TransferServer server = new TransferServer(system, settings, files);
     return Transport.bind(system, settings.host(), settings.port(), settings.tls(),
-            Optional.of(settings.idleTimeout()), (remote, err) -> {
+            Optional.of(settings.idleTimeout()), settings.limits().headerDeadline(), (remote, err) -> {
               io.p2pshare.metrics.NodeMetrics.of(system).refusal(Metrics.Refusal.TLS_HANDSHAKE);
               log.debug("peer={} from={} TLS failed: {}", settings.peerId(), remote, err.toString());
             })

@@ -24,6 +24,11 @@ import java.util.List;
  * stage emits {@link LineDecoder.Stalled} once and drains the rest (the server answers and
  * closes). A client trickling one byte a second never finishes its line, so it is cut.
  *
+ * <p>A long line that keeps coming at a useful rate is not a slow-loris: every
+ * {@link #MIN_BYTES_PER_SECOND} bytes already received buy one more second, so a 10 MB
+ * registration on a 1 MB/s link still gets through while a one-byte-a-second trickle gains
+ * nothing.
+ *
  * <p>The clock only runs against the client: if the deadline passes while the server itself is
  * not reading (backpressure, e.g. a long body on its way out), it restarts when reading resumes.
  * A connection with no partial line is never timed here (the idle timeout covers silence). One
@@ -32,6 +37,8 @@ import java.util.List;
  */
 public final class RequestLines extends GraphStage<FlowShape<ByteString, LineDecoder.Frame>> {
   private static final String DEADLINE = "header-deadline";
+  /** Bytes of an unfinished line that extend its deadline by a second. */
+  public static final long MIN_BYTES_PER_SECOND = 64 * 1024;
 
   private final Inlet<ByteString> in = Inlet.create("RequestLines.in");
   private final Outlet<LineDecoder.Frame> out = Outlet.create("RequestLines.out");
@@ -61,6 +68,7 @@ public final class RequestLines extends GraphStage<FlowShape<ByteString, LineDec
       private final boolean timed = !headerDeadline.isZero() && !headerDeadline.isNegative();
       private boolean stalled;
       private boolean armed;
+      private long lineStartNanos;
       private boolean expiredWhileBusy;
       private boolean upstreamDone;
 
@@ -121,9 +129,16 @@ public final class RequestLines extends GraphStage<FlowShape<ByteString, LineDec
 
       private void arm() {
         if (timed) {
+          lineStartNanos = System.nanoTime();
           scheduleOnce(DEADLINE, headerDeadline);
           armed = true;
         }
+      }
+
+      /** How much longer the line in progress may take, given what has arrived of it. */
+      private long remainingNanos() {
+        long allowed = headerDeadline.toNanos() + decoder.buffered() * 1_000_000_000L / MIN_BYTES_PER_SECOND;
+        return allowed - (System.nanoTime() - lineStartNanos);
       }
 
       private void disarm() {
@@ -137,6 +152,12 @@ public final class RequestLines extends GraphStage<FlowShape<ByteString, LineDec
       public void onTimer(Object key) {
         armed = false;
         if (draining() || decoder.buffered() == 0) {
+          return;
+        }
+        long more = remainingNanos();
+        if (more > 0) { // a long line arriving at a fair rate: let it finish
+          scheduleOnce(DEADLINE, Duration.ofNanos(more));
+          armed = true;
           return;
         }
         if (hasBeenPulled(in)) { // we are waiting for the client's bytes: its fault

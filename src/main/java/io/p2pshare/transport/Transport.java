@@ -31,18 +31,20 @@ public final class Transport {
   /** Binds {@code host:port} (0 = ephemeral); halfClose false, with an idle timeout if given. */
   public static Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, Optional<TlsSettings> tls, Optional<Duration> idleTimeout) {
-    return bind(system, host, port, tls, idleTimeout, (remote, failure) -> { });
+    return bind(system, host, port, tls, idleTimeout, Duration.ZERO, (remote, failure) -> { });
   }
 
   /**
    * As above; with TLS, {@code onTlsFailure} hears of each connection that ended without completing
    * a handshake (a plain client, an untrusted certificate, garbage, a bare TCP connect), once per
    * connection. Such failures never reach the plaintext flow the server handles, so this is the
-   * only place to count them.
+   * only place to count them. A handshake not finished within {@code handshakeDeadline} (zero:
+   * no limit) is cut: the TLS twin of the header deadline, so a client trickling its hello a
+   * byte at a time cannot hold a connection either.
    */
   public static Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, Optional<TlsSettings> tls, Optional<Duration> idleTimeout,
-      BiConsumer<InetSocketAddress, Throwable> onTlsFailure) {
+      Duration handshakeDeadline, BiConsumer<InetSocketAddress, Throwable> onTlsFailure) {
     Tcp tcp = Tcp.get(system);
     if (tls.isEmpty()) {
       return tcp.bind(host, port, BACKLOG, List.of(), false, idleTimeout);
@@ -54,15 +56,32 @@ public final class Transport {
       // Akka's TLS stage ends both sides normally after a failed handshake (it sends the alert and
       // closes), so the sign of failure is a connection that ends without a verified session.
       AtomicBoolean handshaken = new AtomicBoolean();
+      AtomicBoolean timedOut = new AtomicBoolean();
       AtomicBoolean told = new AtomicBoolean();
       Consumer<Throwable> failed = err -> {
         if (!handshaken.get() && told.compareAndSet(false, true)) {
-          onTlsFailure.accept(conn.remoteAddress(), err != null ? err
-              : new javax.net.ssl.SSLException("connection ended before the TLS handshake completed"));
+          onTlsFailure.accept(conn.remoteAddress(), err != null ? err : new javax.net.ssl.SSLException(
+              timedOut.get() ? "TLS handshake not finished within " + handshakeDeadline.toMillis() + " ms"
+                  : "connection ended before the TLS handshake completed"));
         }
       };
+      Flow<ByteString, ByteString, NotUsed> cipherIn = Flow.of(ByteString.class);
+      if (!handshakeDeadline.isZero() && !handshakeDeadline.isNegative()) {
+        // A marker after the deadline ends the incoming cipher text unless the handshake is done.
+        cipherIn = cipherIn.map(Optional::of)
+            .merge(Source.single(Optional.<ByteString>empty()).initialDelay(handshakeDeadline))
+            .takeWhile(b -> {
+              if (b.isPresent() || handshaken.get()) {
+                return true;
+              }
+              timedOut.set(true);
+              return false;
+            })
+            .filter(Optional::isPresent)
+            .map(Optional::get);
+      }
       BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> watch = BidiFlow.fromFlows(
-          Flow.of(ByteString.class).watchTermination((nu, done) -> {
+          cipherIn.watchTermination((nu, done) -> {
             done.whenComplete((d, e) -> failed.accept(e));
             return NotUsed.getInstance();
           }),

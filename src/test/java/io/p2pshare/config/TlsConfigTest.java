@@ -55,6 +55,17 @@ class TlsConfigTest {
   }
 
   @Test
+  void theShippedConfigSpellsOutTheDefaultLimits() {
+    AppConfig shipped = ConfigLoader.read(Path.of("config", "config.json"));
+    AppConfig d = AppConfig.defaults();
+    assertEquals(d.index(), shipped.index());
+    assertEquals(d.peer().maxConnections(), shipped.peer().maxConnections());
+    assertEquals(d.peer().maxConnectionsPerAddress(), shipped.peer().maxConnectionsPerAddress());
+    assertEquals(d.peer().headerDeadlineMs(), shipped.peer().headerDeadlineMs());
+    assertNull(TlsSettings.from(shipped.tls()), "plain TCP by default");
+  }
+
+  @Test
   void limitsHaveDefaultsAndComeFromTheFile() {
     AppConfig d = AppConfig.defaults();
     assertEquals(2048, d.index().maxConnectionsPerAddress());

@@ -105,6 +105,24 @@ class IndexLimitsIntegrationTest {
   }
 
   @Test
+  void a_long_line_arriving_at_a_fair_rate_outlives_the_deadline() throws Exception {
+    // 256 KiB in 16 KiB steps every 100 ms: about 1.6 s for a 1 s deadline, but each 64 KiB
+    // received buys a second more.
+    byte[] line = (STATS.substring(0, STATS.length() - 1) + " ".repeat(256 * 1024) + "}\n")
+        .getBytes(StandardCharsets.UTF_8);
+    try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      for (int off = 0; off < line.length; off += 16 * 1024) {
+        out.write(line, off, Math.min(16 * 1024, line.length - off));
+        out.flush();
+        Thread.sleep(100);
+      }
+      assertEquals("ok", Wire.MAPPER.readTree(readLine(s.getInputStream())).at("/payload/status").asText());
+    }
+  }
+
+  @Test
   void an_idle_persistent_connection_between_requests_is_not_cut_by_the_header_deadline() throws Exception {
     try (Socket s = new Socket(at.getAddress(), at.getPort())) {
       s.setSoTimeout(30_000);

@@ -144,6 +144,49 @@ class TransferLimitsIntegrationTest {
     assertEquals(largeBefore + 1, metrics.refusals(Metrics.Refusal.FRAME_TOO_LARGE));
   }
 
+  /**
+   * The deadline runs against the client only: a pipelined request whose second line is half
+   * there while the server is still (slowly) sending the first body is not cut, though finishing
+   * the body takes longer than the deadline.
+   */
+  @Test
+  void aHalfSentPipelinedLineWaitsWhileTheServerIsBusySending() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("slow"));
+    Files.write(dir.resolve("three.bin"), new byte[3 << 20]);
+    TransferServer slow = TransferServer.start(testKit.system(), Materializer.matFromSystem(testKit.system()),
+            TransferServer.Settings.of("slow", "127.0.0.1", 0)
+                .withLimits(new PortLimits(100, 100, Duration.ofMillis(500)))
+                .withMaxUploadRate(1 << 20), // 3 MiB at 1 MiB/s: about 2 s, four deadlines
+            DirectoryFiles.of(dir, tmp.resolve("r"), tmp.resolve("d"), 256 * 1024))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try (Socket s = new Socket("127.0.0.1", slow.port())) {
+      s.setSoTimeout(30_000);
+      byte[] first = Frames.encode(Envelope.of(MessageType.OBTAIN_REQUEST, "p", "1",
+          new TransferRequest("three.bin", 0L, (long) (3 << 20))));
+      byte[] second = Frames.encode(Envelope.of(MessageType.MANIFEST_REQUEST, "p", "2",
+          new TransferRequest("three.bin", null, null)));
+      int half = second.length / 2;
+      byte[] both = java.util.Arrays.copyOf(first, first.length + half);
+      System.arraycopy(second, 0, both, first.length, half);
+      s.getOutputStream().write(both); // one write: the half line arrives with the first request
+      InputStream in = s.getInputStream();
+      assertEquals("ok", Frames.decode(readLine(in)).payload().path("status").asText());
+      long left = 3 << 20;
+      byte[] buf = new byte[64 * 1024];
+      while (left > 0) {
+        int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+        assertTrue(r > 0, "body cut short");
+        left -= r;
+      }
+      s.getOutputStream().write(second, half, second.length - half);
+      Envelope manifest = Frames.decode(readLine(in));
+      assertEquals(MessageType.MANIFEST_RESPONSE, manifest.type(), manifest.toString());
+      assertEquals("ok", manifest.payload().path("status").asText());
+    } finally {
+      slow.unbind().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void aTricklingClientIsCutAndOthersAreStillServed() throws Exception {
     long before = metrics.refusals(Metrics.Refusal.HEADER_DEADLINE);

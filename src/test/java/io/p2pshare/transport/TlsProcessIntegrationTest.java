@@ -139,6 +139,7 @@ class TlsProcessIntegrationTest {
       Run search = cli(tmp, "search", "search", "tls_1k.txt", "--index", index, "--json",
           "--tls-trust", cert.cert.toString());
       assertEquals(0, search.code(), search.err());
+      assertEquals(1, search.out().strip().lines().count(), search.out());
       assertEquals("peer1", Wire.MAPPER.readTree(search.out()).at("/results/0/peer_id").asText());
       Run stats = cli(tmp, "stats", "stats", "--index", index, "--json", "--tls-trust", cert.cert.toString());
       assertEquals(0, stats.code(), stats.err());
@@ -147,6 +148,7 @@ class TlsProcessIntegrationTest {
       Run get = cli(tmp, "get", "get", "tls_1k.txt", "tls_9m.bin", "--index", index, "--out", out.toString(),
           "--json", "--tls-trust", cert.cert.toString());
       assertEquals(0, get.code(), get.err());
+      assertEquals(1, get.out().strip().lines().count(), "stdout is the one JSON document: " + get.out());
       JsonNode files = Wire.MAPPER.readTree(get.out()).get("files");
       assertEquals(2, files.size());
       for (Path src : List.of(k1, m9)) {
