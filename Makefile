@@ -3,6 +3,7 @@ MVN ?= mvn -B -q
 JAR := target/p2pshare.jar
 
 .PHONY: help build test demo clean
+.PHONY: test-slow
 .PHONY: setup generate-peer1 generate-peer2 run-index run-peer1 run-peer2 bench-quick bench-sweep plot
 .PHONY: docker-build docker-up docker-test docker-logs docker-down docker-clean
 
@@ -39,6 +40,9 @@ $(JAR):
 
 test: ## Run all unit and integration tests
 	mvn -B test
+
+test-slow: ## Only the long and timing-based tests (JUnit tag slow: load, chaos, 1 GiB, throughput)
+	mvn -B test -Dsurefire.excludedGroups= -Dgroups=slow
 
 demo: build ## Build, start an index and two peers on loopback, search and download
 	bash bin/demo.sh

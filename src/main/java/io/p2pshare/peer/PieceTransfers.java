@@ -108,8 +108,7 @@ public final class PieceTransfers {
       return new BadBytes(got);
     }
     Files.createDirectories(target.getParent());
-    Files.write(pf.part(), body);
-    pf.publish(false);
+    writeAndPublish(pf, body);
     return new Published(target, Files.getLastModifiedTime(target).toMillis());
   }
 
@@ -283,12 +282,30 @@ public final class PieceTransfers {
     }
     PartFile pf = it.files();
     try {
-      Files.write(pf.part(), body);
-      pf.publish(false);
+      writeAndPublish(pf, body);
       // No mtime: batches serve one-shot gets, which have no catalog to tell.
       return new SmallOutcome(new Published(pf.target(), 0), null, secs(t0));
     } catch (IOException e) {
       return new SmallOutcome(null, e, secs(t0)); // a local problem: the connection is fine
+    }
+  }
+
+  /**
+   * Writes a verified in-memory body to the .part and publishes it. The small path keeps no
+   * resume record (the body is fetched again in one go), so a write that fails (a full disk)
+   * must not leave a torn .part behind: it is removed before the error goes up.
+   */
+  private static void writeAndPublish(PartFile pf, byte[] body) throws IOException {
+    try {
+      Files.write(pf.part(), body);
+      pf.publish(false);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(pf.part());
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
   }
 

@@ -14,10 +14,17 @@ public final class IndexProcess implements AutoCloseable {
   private final Path dir;
   private final Path config;
   private final int port;
+  private final String host;
   private Process process;
   private int starts;
 
   public IndexProcess(Path dir, String configJson) throws IOException {
+    this(dir, configJson, "127.0.0.1");
+  }
+
+  /** On {@code host} (an address of this machine), e.g. the root end of a test veth pair. */
+  public IndexProcess(Path dir, String configJson, String host) throws IOException {
+    this.host = host;
     this.dir = dir;
     Files.createDirectories(dir);
     this.config = Files.writeString(dir.resolve("index-config.json"), configJson);
@@ -31,17 +38,17 @@ public final class IndexProcess implements AutoCloseable {
   }
 
   public String address() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   public IndexProcess start() throws Exception {
     starts++;
     process = JavaProcess.start(dir.resolve("index" + starts + ".out"), dir.resolve("index" + starts + ".log"),
-        List.of("-Xmx256m"), "index", "--config", config.toString(), "--host", "127.0.0.1",
+        List.of("-Xmx256m"), "index", "--config", config.toString(), "--host", host,
         "--port", Integer.toString(port));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      try (FrameSocket s = FrameSocket.connect("127.0.0.1", port, 2000, "probe")) {
+      try (FrameSocket s = FrameSocket.connect(host, port, 2000, "probe")) {
         s.request(MessageType.STATS_REQUEST, java.util.Map.of());
         return this;
       } catch (IOException notYet) {

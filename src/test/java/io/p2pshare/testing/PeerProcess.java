@@ -56,6 +56,10 @@ public final class PeerProcess implements AutoCloseable {
     return id;
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
   }
