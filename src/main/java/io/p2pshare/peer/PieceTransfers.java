@@ -38,6 +38,16 @@ public final class PieceTransfers {
     }
   }
 
+  /**
+   * Our own disk failed (full, read-only, gone): not the source's fault, and no other source
+   * would do better. The message says what could not be written.
+   */
+  public static final class LocalIO extends IOException {
+    public LocalIO(String what, IOException cause) {
+      super(what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+    }
+  }
+
   /** A piece fetched into the .part file: its hash, to be checked by the actor. */
   public record Piece(int index, String sha256, long bytes) {}
 
@@ -136,7 +146,13 @@ public final class PieceTransfers {
       }
       MessageDigest d = PieceHasher.sha256();
       wholeDigest = whole == null ? null : whole.claim(offset);
-      try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+      } catch (IOException e) {
+        throw new LocalIO("cannot open " + part, e);
+      }
+      try (ch) {
         c.readBody(length, ch, offset, d, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
       }
       clean = true;
@@ -305,7 +321,7 @@ public final class PieceTransfers {
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
-      throw e;
+      throw e instanceof java.nio.file.FileAlreadyExistsException ? e : new LocalIO("cannot write " + pf.part(), e);
     }
   }
 
