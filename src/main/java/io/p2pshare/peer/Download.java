@@ -148,6 +148,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private int[] ioFailures = new int[0];
   /** Set when our own disk failed: no new pieces start, and this is the outcome. */
   private Failed localFailure;
+  /** Cuts this download's blocking transfers when it stops. */
+  private final PieceTransfers.Abort abort = new PieceTransfers.Abort();
   /** Connection failures forgiven per source before it is dropped. */
   static final int IO_RETRIES = 2;
 
@@ -282,7 +284,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     String type = req.transferType();
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
-        return t.small(addr, type, pf, size, sha, pieceSize);
+        return t.small(addr, type, pf, size, sha, pieceSize, abort);
       } catch (IOException e) {
         throw new CompletionException(e);
       }
@@ -537,7 +539,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     FileDigest wd = whole;
     CompletionStage<PieceTransfers.Piece> piece = CompletableFuture.supplyAsync(() -> {
       try {
-        PieceTransfers.Piece r = t.piece(src, type, name, i, off, len, expected, part, wd);
+        PieceTransfers.Piece r = t.piece(src, type, name, i, off, len, expected, part, wd, abort);
         if (record && r.sha256().equalsIgnoreCase(expected)) {
           pf.appendVerified(i); // the resume record: this piece is on disk and good
         }
@@ -568,6 +570,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private Behavior<Command> onPostStop() {
+    abort.abort();
     for (int s = 0; s < clients.length; s++) {
       dropClient(s);
     }

@@ -48,6 +48,39 @@ public final class PieceTransfers {
     }
   }
 
+  /**
+   * Lets a stopping download (cancelled, failed) cut its transfers still in flight on blocking
+   * threads: their sockets are closed, so nothing keeps writing its files afterwards.
+   */
+  public static final class Abort {
+    private final java.util.Set<SourceConnection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean aborted;
+
+    void enter(SourceConnection c) throws IOException {
+      open.add(c);
+      if (aborted) {
+        open.remove(c);
+        c.close();
+        throw new IOException("download stopped");
+      }
+    }
+
+    void leave(SourceConnection c) {
+      open.remove(c);
+    }
+
+    boolean aborted() {
+      return aborted;
+    }
+
+    public void abort() {
+      aborted = true;
+      for (SourceConnection c : open) {
+        c.close();
+      }
+    }
+  }
+
   /** A piece fetched into the .part file: its hash, to be checked by the actor. */
   public record Piece(int index, String sha256, long bytes) {}
 
@@ -87,6 +120,12 @@ public final class PieceTransfers {
    */
   public Small small(PeerAddress src, String type, PartFile pf, long size, String sha256,
       long pieceSize) throws IOException {
+    return small(src, type, pf, size, sha256, pieceSize, null);
+  }
+
+  /** As above; {@code abort} (may be null) can cut the transfer from another thread. */
+  public Small small(PeerAddress src, String type, PartFile pf, long size, String sha256,
+      long pieceSize, Abort abort) throws IOException {
     Path target = pf.target();
     if (Files.exists(target)) {
       boolean same = Files.size(target) == size
@@ -98,6 +137,9 @@ public final class PieceTransfers {
     boolean clean = false;
     byte[] body;
     try {
+      if (abort != null) {
+        abort.enter(c);
+      }
       TransferHeader h = c.request(type, name, 0L, size);
       if (!h.ok()) {
         clean = true;
@@ -110,7 +152,10 @@ public final class PieceTransfers {
       body = c.readBodyBytes((int) size, limiter);
       clean = true;
     } finally {
-      finish(c, clean);
+      if (abort != null) {
+        abort.leave(c);
+      }
+      finish(c, clean && (abort == null || !abort.aborted()));
     }
     MessageDigest d = PieceHasher.sha256();
     String got = PieceHasher.hex(d.digest(body));
@@ -129,12 +174,15 @@ public final class PieceTransfers {
    * hash matches {@code expected} is handed to {@code whole} either way.
    */
   public Piece piece(PeerAddress src, String type, String name, int index, long offset, long length,
-      String expected, Path part, FileDigest whole) throws IOException {
+      String expected, Path part, FileDigest whole, Abort abort) throws IOException {
     SourceConnection c = pool.borrow(src.host(), src.port());
     boolean clean = false;
     MessageDigest wholeDigest = null;
     String got;
     try {
+      if (abort != null) {
+        abort.enter(c);
+      }
       TransferHeader h = c.request(type, name, offset, length);
       if (!h.ok()) {
         clean = true;
@@ -158,7 +206,10 @@ public final class PieceTransfers {
       clean = true;
       got = PieceHasher.hex(d.digest());
     } finally {
-      finish(c, clean);
+      if (abort != null) {
+        abort.leave(c);
+      }
+      finish(c, clean && (abort == null || !abort.aborted()));
       if (wholeDigest != null && !clean) {
         whole.abandon();
       }
