@@ -144,6 +144,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private int manifestTry;
   private String lastProblem;
   private boolean anyCorrupt;
+  /** IO failures per source (connection resets and the like), against {@link #IO_RETRIES}. */
+  private int[] ioFailures = new int[0];
+  /** Set when our own disk failed: no new pieces start, and this is the outcome. */
+  private Failed localFailure;
+  /** Cuts this download's blocking transfers when it stops. */
+  private final PieceTransfers.Abort abort = new PieceTransfers.Abort();
+  /** Connection failures forgiven per source before it is dropped. */
+  static final int IO_RETRIES = 2;
 
   public static Behavior<Command> create(long id, Request req, Deps deps, ActorRef<Event> replyTo) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -216,6 +224,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     this.clients = newClients(sources.size());
     this.inFlight = new int[sources.size()];
     this.cooling = new boolean[sources.size()];
+    this.ioFailures = new int[sources.size()];
     String sha = meta.sha256();
     Long size = meta.sizeBytes();
     long pieceSize = deps.pieceSize();
@@ -275,7 +284,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     String type = req.transferType();
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
-        return t.small(addr, type, pf, size, sha, pieceSize);
+        return t.small(addr, type, pf, size, sha, pieceSize, abort);
       } catch (IOException e) {
         throw new CompletionException(e);
       }
@@ -300,10 +309,19 @@ public final class Download extends AbstractBehavior<Download.Command> {
       timers.startSingleTimer(new Retry(-1 - d.source()), backoff());
       return this;
     }
+    if (d.failure() != null && unwrap(d.failure()) instanceof PieceTransfers.LocalIO local) {
+      return fail("IO", local.getMessage()); // our disk: no source would do better
+    }
     if (d.failure() != null) {
       metrics().transferError("io");
-      bad[d.source()] = true;
       lastProblem = root(d.failure());
+      if (forgivable(d.source())) {
+        getContext().getLog().info("{}: fetch from {} failed ({}); asking it again", req.fileName(),
+            src.peerId(), lastProblem);
+        timers.startSingleTimer(new Retry(-1 - d.source()), backoff());
+        return this;
+      }
+      bad[d.source()] = true;
       getContext().getLog().warn("{}: fetch from {} failed ({})", req.fileName(), src.peerId(), lastProblem);
       return fetchSmall(d.source() + 1);
     }
@@ -456,6 +474,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (publishing) {
       return this;
     }
+    if (localFailure != null) {
+      return plan.idle() ? fail(localFailure.code(), localFailure.error()) : this;
+    }
     // Round robin, up to PIECES_PER_SOURCE each: the next request is already queued on the
     // connection when a piece ends, so a single source streams without gaps.
     boolean gave = true;
@@ -518,7 +539,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     FileDigest wd = whole;
     CompletionStage<PieceTransfers.Piece> piece = CompletableFuture.supplyAsync(() -> {
       try {
-        PieceTransfers.Piece r = t.piece(src, type, name, i, off, len, expected, part, wd);
+        PieceTransfers.Piece r = t.piece(src, type, name, i, off, len, expected, part, wd, abort);
         if (record && r.sha256().equalsIgnoreCase(expected)) {
           pf.appendVerified(i); // the resume record: this piece is on disk and good
         }
@@ -549,6 +570,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private Behavior<Command> onPostStop() {
+    abort.abort();
     for (int s = 0; s < clients.length; s++) {
       dropClient(s);
     }
@@ -563,6 +585,22 @@ public final class Download extends AbstractBehavior<Download.Command> {
       busyRetries++;
       if (!cooling[d.source()]) {
         cooling[d.source()] = true; // no new pieces for it until the retry
+        timers.startSingleTimer(new Retry(d.source()), backoff());
+      }
+      return pump();
+    }
+    if (d.failure() != null && unwrap(d.failure()) instanceof PieceTransfers.LocalIO local) {
+      plan.giveBack(d.index());
+      return failWhenIdle("IO", local.getMessage()); // our disk: no source would do better
+    }
+    if (d.failure() != null && forgivable(d.source())) {
+      metrics().transferError("io");
+      plan.giveBack(d.index());
+      lastProblem = root(d.failure());
+      getContext().getLog().info("{}: piece {} from {} failed ({}); asking it again", req.fileName(),
+          d.index(), src.peerId(), lastProblem);
+      if (!cooling[d.source()]) {
+        cooling[d.source()] = true;
         timers.startSingleTimer(new Retry(d.source()), backoff());
       }
       return pump();
@@ -600,6 +638,23 @@ public final class Download extends AbstractBehavior<Download.Command> {
     }
     cooling[r.source()] = false;
     return pump();
+  }
+
+  /**
+   * A connection failure (reset, closed, timed out) may pass: each source gets
+   * {@link #IO_RETRIES} more chances before it is dropped. Bad bytes never get one.
+   */
+  private boolean forgivable(int s) {
+    return ++ioFailures[s] <= IO_RETRIES;
+  }
+
+  /** Stops once the pieces still in flight have reported (their tasks write the same file). */
+  private Behavior<Command> failWhenIdle(String code, String why) {
+    localFailure = new Failed(id, req.fileName(), code, why);
+    if (plan.idle()) {
+      return fail(code, why);
+    }
+    return this;
   }
 
   private static boolean isBusy(Throwable t) {

@@ -38,6 +38,49 @@ public final class PieceTransfers {
     }
   }
 
+  /**
+   * Our own disk failed (full, read-only, gone): not the source's fault, and no other source
+   * would do better. The message says what could not be written.
+   */
+  public static final class LocalIO extends IOException {
+    public LocalIO(String what, IOException cause) {
+      super(what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+    }
+  }
+
+  /**
+   * Lets a stopping download (cancelled, failed) cut its transfers still in flight on blocking
+   * threads: their sockets are closed, so nothing keeps writing its files afterwards.
+   */
+  public static final class Abort {
+    private final java.util.Set<SourceConnection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean aborted;
+
+    void enter(SourceConnection c) throws IOException {
+      open.add(c);
+      if (aborted) {
+        open.remove(c);
+        c.close();
+        throw new IOException("download stopped");
+      }
+    }
+
+    void leave(SourceConnection c) {
+      open.remove(c);
+    }
+
+    boolean aborted() {
+      return aborted;
+    }
+
+    public void abort() {
+      aborted = true;
+      for (SourceConnection c : open) {
+        c.close();
+      }
+    }
+  }
+
   /** A piece fetched into the .part file: its hash, to be checked by the actor. */
   public record Piece(int index, String sha256, long bytes) {}
 
@@ -77,6 +120,12 @@ public final class PieceTransfers {
    */
   public Small small(PeerAddress src, String type, PartFile pf, long size, String sha256,
       long pieceSize) throws IOException {
+    return small(src, type, pf, size, sha256, pieceSize, null);
+  }
+
+  /** As above; {@code abort} (may be null) can cut the transfer from another thread. */
+  public Small small(PeerAddress src, String type, PartFile pf, long size, String sha256,
+      long pieceSize, Abort abort) throws IOException {
     Path target = pf.target();
     if (Files.exists(target)) {
       boolean same = Files.size(target) == size
@@ -88,6 +137,9 @@ public final class PieceTransfers {
     boolean clean = false;
     byte[] body;
     try {
+      if (abort != null) {
+        abort.enter(c);
+      }
       TransferHeader h = c.request(type, name, 0L, size);
       if (!h.ok()) {
         clean = true;
@@ -100,7 +152,10 @@ public final class PieceTransfers {
       body = c.readBodyBytes((int) size, limiter);
       clean = true;
     } finally {
-      finish(c, clean);
+      if (abort != null) {
+        abort.leave(c);
+      }
+      finish(c, clean && (abort == null || !abort.aborted()));
     }
     MessageDigest d = PieceHasher.sha256();
     String got = PieceHasher.hex(d.digest(body));
@@ -119,12 +174,15 @@ public final class PieceTransfers {
    * hash matches {@code expected} is handed to {@code whole} either way.
    */
   public Piece piece(PeerAddress src, String type, String name, int index, long offset, long length,
-      String expected, Path part, FileDigest whole) throws IOException {
+      String expected, Path part, FileDigest whole, Abort abort) throws IOException {
     SourceConnection c = pool.borrow(src.host(), src.port());
     boolean clean = false;
     MessageDigest wholeDigest = null;
     String got;
     try {
+      if (abort != null) {
+        abort.enter(c);
+      }
       TransferHeader h = c.request(type, name, offset, length);
       if (!h.ok()) {
         clean = true;
@@ -136,13 +194,22 @@ public final class PieceTransfers {
       }
       MessageDigest d = PieceHasher.sha256();
       wholeDigest = whole == null ? null : whole.claim(offset);
-      try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+      } catch (IOException e) {
+        throw new LocalIO("cannot open " + part, e);
+      }
+      try (ch) {
         c.readBody(length, ch, offset, d, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
       }
       clean = true;
       got = PieceHasher.hex(d.digest());
     } finally {
-      finish(c, clean);
+      if (abort != null) {
+        abort.leave(c);
+      }
+      finish(c, clean && (abort == null || !abort.aborted()));
       if (wholeDigest != null && !clean) {
         whole.abandon();
       }
@@ -305,7 +372,7 @@ public final class PieceTransfers {
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
-      throw e;
+      throw e instanceof java.nio.file.FileAlreadyExistsException ? e : new LocalIO("cannot write " + pf.part(), e);
     }
   }
 

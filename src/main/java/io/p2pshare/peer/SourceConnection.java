@@ -123,8 +123,12 @@ public final class SourceConnection implements Closeable {
         also.update(buf, 0, r);
       }
       ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
-      while (bb.hasRemaining()) {
-        pos += ch.write(bb, pos);
+      try {
+        while (bb.hasRemaining()) {
+          pos += ch.write(bb, pos);
+        }
+      } catch (IOException e) {
+        throw new PieceTransfers.LocalIO("cannot write the download", e);
       }
       left -= r;
     }

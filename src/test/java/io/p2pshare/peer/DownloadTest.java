@@ -190,6 +190,40 @@ class DownloadTest {
   }
 
   @Test
+  void aConnectionCutOnceDoesNotCostTheOnlySource(@TempDir Path tmp) throws Exception {
+    byte[] content = new byte[9 * 1024 * 1024];
+    new Random(21).nextBytes(content);
+    Path f = Files.write(Files.createDirectories(tmp.resolve("src")).resolve("one.bin"), content);
+    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.HONEST)) {
+      src.truncateNext.set(1); // the first body breaks off half-way, then all is well
+      Path out = tmp.resolve("out");
+      Download.Event e = run(req("one.bin", out, meta(f), new PeerAddress("only", "127.0.0.1", src.port())),
+          null, null);
+      assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertArrayEquals(content, Files.readAllBytes(out.resolve("one.bin")));
+    }
+  }
+
+  @Test
+  void ourOwnDiskFailingIsAnIoErrorNotTheSourcesFault(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path small = file(a, "small.txt", 1000, 8);
+    Path big = file(a, "big.bin", 3 * (int) PIECE + 5, 9);
+    try (FakeTransferServer good = new FakeTransferServer("good", a, PIECE)) {
+      for (Path p : List.of(small, big)) {
+        Path out = tmp.resolve("out-" + p.getFileName());
+        // A directory where the .part file must go: every write there fails, as on a broken disk.
+        Files.createDirectories(out.resolve(p.getFileName() + ".part")).resolve("x").toFile().createNewFile();
+        Download.Event e = run(req(p.getFileName().toString(), out, meta(p), good.address()), null, null);
+        Download.Failed failed = assertInstanceOf(Download.Failed.class, e, e.toString());
+        assertEquals("IO", failed.code(), failed.error());
+        assertTrue(failed.error().contains(".part"), failed.error());
+        assertFalse(Files.exists(out.resolve(p.getFileName())));
+      }
+    }
+  }
+
+  @Test
   void resumesFromVerifiedPiecesWithoutRefetchingThem(@TempDir Path tmp) throws Exception {
     Path a = tmp.resolve("a");
     Path out = tmp.resolve("out");

@@ -106,6 +106,15 @@ class DownloadsCancelTest {
       assertEquals("CANCELLED", eb.expectMessageClass(Download.Failed.class, Duration.ofSeconds(30)).code());
       d.tell(new Downloads.Cancel("a.bin", out, answer.getRef()));
       assertTrue(answer.receiveMessage(Duration.ofSeconds(30)));
+      // Until the child has stopped (and cut its transfer) its blocking task may still write.
+      TestProbe<Downloads.Active> active = testKit.createTestProbe();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      List<Downloads.Item> items;
+      do {
+        d.tell(new Downloads.ListActive(active.getRef()));
+        items = active.receiveMessage(Duration.ofSeconds(30)).items();
+      } while (!items.isEmpty() && System.nanoTime() < deadline);
+      assertEquals(List.of(), items);
       assertFalse(Files.exists(out.resolve("b.bin")));
       assertFalse(Files.exists(out.resolve("a.bin")));
     }

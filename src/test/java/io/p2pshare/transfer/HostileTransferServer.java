@@ -38,6 +38,8 @@ public final class HostileTransferServer implements AutoCloseable {
   public volatile Mode mode;
   /** If set, manifests claim this whole-file SHA-256 (their piece hashes stay true to the bytes). */
   public volatile String claimedSha256;
+  /** While above zero, a body request is answered as in TRUNCATE (and this counts down). */
+  public final java.util.concurrent.atomic.AtomicInteger truncateNext = new java.util.concurrent.atomic.AtomicInteger();
   private final byte[] content;
   private final FrameServer server;
 
@@ -74,6 +76,9 @@ public final class HostileTransferServer implements AutoCloseable {
                 claimedSha256 != null ? claimedSha256 : h.sha256(), h.pieceSize(), h.pieces()))));
       }
       return true;
+    }
+    if (truncateNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      m = Mode.TRUNCATE;
     }
     boolean base = m == Mode.BASE_V1;
     int off = base || r.offset() == null ? 0 : (int) (long) r.offset();
