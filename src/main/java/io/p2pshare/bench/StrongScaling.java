@@ -49,9 +49,16 @@ public final class StrongScaling {
 
   public BenchRun run(String mode) throws Exception {
     if (params.warmupFiles() > 0) {
-      // JIT and connection warm-up of both sides (nginx needs none); not recorded.
+      // JIT and connection warm-up of both sides (nginx needs none); not recorded. A JVM's
+      // per-file path needs a few thousand runs to be compiled: whole passes over the
+      // workload, each into its own directory, until warmupFiles downloads are done.
       int max = params.levels().stream().mapToInt(i -> i).max().orElse(1);
-      runLevel(max, warmupSet(params.warmupFiles()), "warmup");
+      int left = params.warmupFiles();
+      for (int pass = 1; left > 0; pass++) {
+        List<FileSpec> set = warmupSet(left);
+        runLevel(max, set, "warmup-" + pass);
+        left -= set.size();
+      }
     }
     List<StrongLevel> levels = new ArrayList<>();
     for (int c : params.levels()) {

@@ -98,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "where downloads land (default: a temp dir on this disk)")
     Path workDir;
 
-    @Option(names = "--warmup-files", defaultValue = "220", description = "unrecorded warm-up downloads before the first level, JIT and connections of both sides (default ${DEFAULT-VALUE}: one pass over the default workload)")
+    @Option(names = "--warmup-files", defaultValue = "2200", description = "unrecorded warm-up downloads before the first level, in passes over the workload: JIT and connections of both sides (default ${DEFAULT-VALUE}: ten passes over the default workload)")
     int warmupFiles;
 
     Workload.Counts counts() {
