@@ -55,6 +55,18 @@ class DownloadsCancelTest {
     return new Download.Request(name, out, Origin.DOWNLOADED, MessageType.OBTAIN_REQUEST, List.of(s.address()), m);
   }
 
+  /** Polls, generously, until no download is listed as active. */
+  private static void awaitNoneActive(ActorRef<Downloads.Command> d) {
+    TestProbe<Downloads.Active> active = testKit.createTestProbe();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<Downloads.Item> items;
+    do {
+      d.tell(new Downloads.ListActive(active.getRef()));
+      items = active.receiveMessage(Duration.ofSeconds(30)).items();
+    } while (!items.isEmpty() && System.nanoTime() < deadline);
+    assertEquals(List.of(), items);
+  }
+
   @Test
   void cancellingARunningDownloadLeavesNoFileUnderItsName(@TempDir Path tmp) throws Exception {
     Path src = file(tmp.resolve("src"), "big.bin", 2 * 1024 * 1024);
@@ -75,15 +87,7 @@ class DownloadsCancelTest {
       events.expectNoMessage(Duration.ofMillis(300));
       assertFalse(Files.exists(out.resolve("big.bin")));
 
-      TestProbe<Downloads.Active> active = testKit.createTestProbe();
-      // The entry goes once the child has stopped; poll, generously.
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      List<Downloads.Item> items;
-      do {
-        d.tell(new Downloads.ListActive(active.getRef()));
-        items = active.receiveMessage(Duration.ofSeconds(30)).items();
-      } while (!items.isEmpty() && System.nanoTime() < deadline);
-      assertEquals(List.of(), items);
+      awaitNoneActive(d); // the entry goes once the child has stopped
       d.tell(new Downloads.Cancel("big.bin", out, answer.getRef()));
       assertFalse(answer.receiveMessage(Duration.ofSeconds(30)), "nothing left to cancel");
     }
@@ -106,15 +110,7 @@ class DownloadsCancelTest {
       assertEquals("CANCELLED", eb.expectMessageClass(Download.Failed.class, Duration.ofSeconds(30)).code());
       d.tell(new Downloads.Cancel("a.bin", out, answer.getRef()));
       assertTrue(answer.receiveMessage(Duration.ofSeconds(30)));
-      // Until the child has stopped (and cut its transfer) its blocking task may still write.
-      TestProbe<Downloads.Active> active = testKit.createTestProbe();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      List<Downloads.Item> items;
-      do {
-        d.tell(new Downloads.ListActive(active.getRef()));
-        items = active.receiveMessage(Duration.ofSeconds(30)).items();
-      } while (!items.isEmpty() && System.nanoTime() < deadline);
-      assertEquals(List.of(), items);
+      awaitNoneActive(d); // until the child has stopped (and cut its transfer) it may still write
       assertFalse(Files.exists(out.resolve("b.bin")));
       assertFalse(Files.exists(out.resolve("a.bin")));
     }
