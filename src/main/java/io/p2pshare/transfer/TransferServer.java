@@ -83,6 +83,8 @@ public final class TransferServer {
   private static final int HASH_CACHE_MAX = 4096;
   /** Bodies up to this size are read in one go and sent with their header (no FileIO stream). */
   static final int INLINE_MAX = 64 * 1024;
+  /** Bodies up to this size are read in one go on the blocking dispatcher (no FileIO stream). */
+  static final int BUFFERED_MAX = 1024 * 1024;
 
   /** Everything the server needs; {@code port} 0 binds an ephemeral port. */
   public record Settings(String peerId, String host, int port, int maxUploads, long maxUploadRate,
@@ -324,6 +326,9 @@ public final class TransferServer {
       Source<ByteString, NotUsed> one = Source.single(head.concat(bytes));
       return gate.enabled() ? one.mapAsync(1, this::paced) : one;
     }
+    if (length <= BUFFERED_MAX) {
+      return buffered(head, e.path(), offset, (int) length, req, name, new Slot());
+    }
     return Source.single(head).concat(body(e.path(), offset, length, req, name, new Slot()));
   }
 
@@ -342,6 +347,35 @@ public final class TransferServer {
       }
     }
     return ByteString.fromArrayUnsafe(buf);
+  }
+
+  /**
+   * A body up to {@link #BUFFERED_MAX} (the 1 MiB files, short last pieces): one read on the
+   * blocking dispatcher and one write with the header, instead of a FileIO stream per request
+   * (whose start costs about a millisecond). Counted as an upload until handed to TCP. A read
+   * that fails is a clean NOT_FOUND: nothing of this reply was sent yet.
+   */
+  private Source<ByteString, NotUsed> buffered(ByteString head, Path path, long offset, int length,
+      Envelope req, String name, Slot slot) {
+    io.p2pshare.metrics.Metrics metrics = io.p2pshare.metrics.NodeMetrics.of(system);
+    CompletableFuture<ByteString> reply = CompletableFuture.supplyAsync(() -> {
+      try {
+        ByteString bytes = readSmall(path, offset, length, name);
+        metrics.bytesServed(bytes.size());
+        return head.concat(bytes);
+      } catch (IOException io) {
+        return ByteString.fromArrayUnsafe(Frames.encode(req.reply(settings.peerId(),
+            ErrorReply.of(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name)))));
+      }
+    }, blocking);
+    Source<ByteString, NotUsed> one = Source.completionStage(reply);
+    if (gate.enabled()) {
+      one = one.mapAsync(1, this::paced);
+    }
+    return one.watchTermination((mat, done) -> {
+      done.whenComplete((ok, err) -> slot.release());
+      return NotUsed.getInstance();
+    });
   }
 
   /** Exactly {@code length} bytes of {@code path} from {@code offset}, paced, counted. */
