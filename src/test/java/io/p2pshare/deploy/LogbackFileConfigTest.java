@@ -59,4 +59,39 @@ class LogbackFileConfigTest {
     }
     assertTrue(Files.readString(logs.resolve("peer7.log.1")).contains("[peer7]"));
   }
+
+  @Test
+  void theConfigsSizeAndCountReachTheRollingFile() throws Exception {
+    LoggerContext ctx = new LoggerContext();
+    ctx.setMDCAdapter(new LogbackMDCAdapter());
+    io.p2pshare.cli.LogSetupAccess.fileProperties(
+        new io.p2pshare.config.AppConfig.Logging("INFO", logs.toString(), 64L * 1024, 2), null)
+        .forEach(ctx::putProperty);
+    ctx.putProperty("p2p.node", "peer8");
+    JoranConfigurator jc = new JoranConfigurator();
+    jc.setContext(ctx);
+    jc.doConfigure(Path.of("config/logback.xml").toFile());
+    Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.detachAppender("ASYNC_STDERR");
+    String line = "y".repeat(4 * 1024);
+    for (int i = 0; i < 200; i++) { // 800 KiB through a 64 KiB x 2 window
+      ctx.getLogger("io.p2pshare.test").info("{} {}", i, line);
+    }
+    ctx.stop();
+    List<String> names;
+    try (Stream<Path> s = Files.list(logs)) {
+      names = s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    assertEquals(List.of("peer8.log", "peer8.log.1", "peer8.log.2"), names);
+    for (String n : names) {
+      assertTrue(Files.size(logs.resolve(n)) <= 64 * 1024 + 5 * 1024, n + " too big");
+    }
+  }
+
+  @Test
+  void anExplicitDirectoryBeatsTheConfigs() {
+    var l = new io.p2pshare.config.AppConfig.Logging("INFO", "from-config", 1L << 20, 5);
+    assertEquals("from-flag", io.p2pshare.cli.LogSetupAccess.fileProperties(l, "from-flag").get("p2p.log.dir"));
+    assertEquals("from-config", io.p2pshare.cli.LogSetupAccess.fileProperties(l, null).get("p2p.log.dir"));
+  }
 }
