@@ -373,7 +373,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (p.resumed() != null) {
       PartFile.Header h = p.resumed();
       plan = new PiecePlan(h.size(), h.pieceSize(), h.pieces(), p.verified());
-      startWholeDigest(p.verified());
+      startWholeDigest();
       useRecord = true;
       resumedBytes = plan.verifiedBytes();
       getContext().getLog().info("{}: resuming, {} of {} pieces already verified ({} bytes)",
@@ -442,7 +442,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return askManifest();
     }
     meta = new FileMeta(man.fileSize(), man.sha256());
-    startWholeDigest(new BitSet());
+    startWholeDigest();
     useRecord = plan.pieces() > 1;
     if (!useRecord) {
       return pump();
@@ -651,10 +651,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
   /** Stops once the pieces still in flight have reported (their tasks write the same file). */
   private Behavior<Command> failWhenIdle(String code, String why) {
     localFailure = new Failed(id, req.fileName(), code, why);
-    if (plan.idle()) {
-      return fail(code, why);
-    }
-    return this;
+    return pump();
   }
 
   private static boolean isBusy(Throwable t) {
@@ -717,19 +714,12 @@ public final class Download extends AbstractBehavior<Download.Command> {
     return publish();
   }
 
-  /** The whole-file hash for a multi-piece plan. */
-  private void startWholeDigest(BitSet onDisk) {
-    if (plan.pieces() <= 1) {
-      whole = null; // one piece: its hash is the file's hash
-      return;
-    }
-    whole = new FileDigest(files.part(), meta.sizeOrZero() > 0 ? meta.sizeOrZero() : plan.offset(plan.pieces() - 1)
-        + plan.length(plan.pieces() - 1));
-    if (!onDisk.isEmpty()) {
-      // Resumed pieces are already on disk: they (and what follows) are hashed from disk at
-      // the end, as the hash can only grow from the file's start.
-      getContext().getLog().debug("{}: whole-file hash of resumed pieces at the end", req.fileName());
-    }
+  /**
+   * The whole-file hash for a multi-piece plan (one piece: its hash is the file's hash). Pieces
+   * resumed from disk are hashed from the .part at the end with whatever did not stream in.
+   */
+  private void startWholeDigest() {
+    whole = plan.pieces() <= 1 ? null : new FileDigest(files.part(), plan.size());
   }
 
   /** The downloaded bytes' SHA-256 (the message) differs from the index's. */

@@ -212,18 +212,26 @@ public final class GetClient implements AutoCloseable {
       int i = slice.get(k);
       Download.Request r = requests.get(i);
       PieceTransfers.SmallOutcome o = outs.get(k);
-      long size = r.meta().sizeBytes();
-      if (o.small() instanceof PieceTransfers.Published p) {
-        results[i] = new Download.Finished(i, r.fileName(), p.path(), size, r.meta().sha256(),
-            List.of(src.peerId()), o.seconds(), 0, size);
-      } else if (o.small() instanceof PieceTransfers.AlreadyThere) {
-        results[i] = new Download.Finished(i, r.fileName(), new PartFile(r.targetDir(), r.fileName()).target(),
-            size, r.meta().sha256(), List.of(), o.seconds(), size, 0);
-      } else if (o.small() instanceof PieceTransfers.Taken) {
-        results[i] = new Download.Failed(i, r.fileName(), "EXISTS",
-            r.targetDir().resolve(r.fileName()) + " exists and is not this file; not overwritten");
-      } // bad bytes or an error: left null, retried by a Download actor (other sources too)
+      // Bad bytes or an error: left null, retried by a Download actor (other sources too).
+      results[i] = o.small() == null ? null : smallEvent(i, r.fileName(), items.get(k).files(),
+          r.meta(), src, o.small(), o.seconds());
     }
+  }
+
+  /** The final event of a one-step small fetch; null for bad bytes (another holder may do). */
+  private static Download.Event smallEvent(long id, String name, PartFile pf, FileMeta m,
+      PeerAddress src, PieceTransfers.Small r, double seconds) {
+    long size = m.sizeBytes();
+    if (r instanceof PieceTransfers.Published p) {
+      return new Download.Finished(id, name, p.path(), size, m.sha256(), List.of(src.peerId()), seconds, 0, size);
+    }
+    if (r instanceof PieceTransfers.AlreadyThere) {
+      return new Download.Finished(id, name, pf.target(), size, m.sha256(), List.of(), seconds, size, 0);
+    }
+    if (r instanceof PieceTransfers.Taken) {
+      return new Download.Failed(id, name, "EXISTS", pf.target() + " exists and is not this file; not overwritten");
+    }
+    return null;
   }
 
   private CompletionStage<List<Download.Event>> viaActors(List<Download.Request> requests,
@@ -290,15 +298,9 @@ public final class GetClient implements AutoCloseable {
         } catch (IOException e) {
           continue; // busy or broken: the next holder, then the actors (with their retries)
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        if (r instanceof PieceTransfers.Published p) {
-          return new Download.Finished(0, name, p.path(), size, m.sha256(), List.of(src.peerId()), secs, 0, size);
-        }
-        if (r instanceof PieceTransfers.AlreadyThere) {
-          return new Download.Finished(0, name, pf.target(), size, m.sha256(), List.of(), secs, size, 0);
-        }
-        if (r instanceof PieceTransfers.Taken) {
-          return new Download.Failed(0, name, "EXISTS", pf.target() + " exists and is not this file; not overwritten");
+        Download.Event e = smallEvent(0, name, pf, m, src, r, (System.nanoTime() - t0) / 1e9);
+        if (e != null) {
+          return e;
         } // bad bytes: the next holder
       }
     }

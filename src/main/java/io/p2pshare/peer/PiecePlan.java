@@ -34,6 +34,11 @@ public final class PiecePlan {
     }
   }
 
+  /** The file's size in bytes. */
+  public long size() {
+    return size;
+  }
+
   public int pieces() {
     return hashes.size();
   }

@@ -127,35 +127,23 @@ public final class PieceTransfers {
   public Small small(PeerAddress src, String type, PartFile pf, long size, String sha256,
       long pieceSize, Abort abort) throws IOException {
     Path target = pf.target();
-    if (Files.exists(target)) {
-      boolean same = Files.size(target) == size
-          && PieceHasher.hash(target, pieceSize).sha256().equalsIgnoreCase(sha256);
-      return same ? new AlreadyThere() : new Taken();
+    Small there = existing(target, size, sha256, pieceSize);
+    if (there != null) {
+      return there;
     }
     String name = target.getFileName().toString();
     SourceConnection c = pool.borrow(src.host(), src.port());
     boolean clean = false;
     byte[] body;
     try {
-      if (abort != null) {
-        abort.enter(c);
-      }
-      TransferHeader h = c.request(type, name, 0L, size);
-      if (!h.ok()) {
-        clean = true;
-        throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
-            + (h.code() == null ? "" : " (" + h.code() + ")"));
-      }
-      if (h.bodyLength() != size) {
-        throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + size);
-      }
+      requestBody(c, abort, src, type, name, 0L, size);
       body = c.readBodyBytes((int) size, limiter);
       clean = true;
+    } catch (Refused r) {
+      clean = true; // an error header and no body: the connection stays usable
+      throw r;
     } finally {
-      if (abort != null) {
-        abort.leave(c);
-      }
-      finish(c, clean && (abort == null || !abort.aborted()));
+      giveBack(c, clean, abort);
     }
     MessageDigest d = PieceHasher.sha256();
     String got = PieceHasher.hex(d.digest(body));
@@ -180,18 +168,7 @@ public final class PieceTransfers {
     MessageDigest wholeDigest = null;
     String got;
     try {
-      if (abort != null) {
-        abort.enter(c);
-      }
-      TransferHeader h = c.request(type, name, offset, length);
-      if (!h.ok()) {
-        clean = true;
-        throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
-            + (h.code() == null ? "" : " (" + h.code() + ")"));
-      }
-      if (h.bodyLength() != length) {
-        throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + length);
-      }
+      requestBody(c, abort, src, type, name, offset, length);
       MessageDigest d = PieceHasher.sha256();
       wholeDigest = whole == null ? null : whole.claim(offset);
       FileChannel ch;
@@ -205,11 +182,11 @@ public final class PieceTransfers {
       }
       clean = true;
       got = PieceHasher.hex(d.digest());
+    } catch (Refused r) {
+      clean = true; // an error header and no body: the connection stays usable
+      throw r;
     } finally {
-      if (abort != null) {
-        abort.leave(c);
-      }
-      finish(c, clean && (abort == null || !abort.aborted()));
+      giveBack(c, clean, abort);
       if (wholeDigest != null && !clean) {
         whole.abandon();
       }
@@ -232,6 +209,43 @@ public final class PieceTransfers {
       }
     }
     return new Piece(index, got, length);
+  }
+
+  /** What the name already holds: null if nothing, else this very content or something else. */
+  private static Small existing(Path target, long size, String sha256, long pieceSize) throws IOException {
+    if (!Files.exists(target)) {
+      return null;
+    }
+    boolean same = Files.size(target) == size
+        && PieceHasher.hash(target, pieceSize).sha256().equalsIgnoreCase(sha256);
+    return same ? new AlreadyThere() : new Taken();
+  }
+
+  /**
+   * Registers {@code c} with {@code abort}, sends a range request and reads its header: an error
+   * header is a {@link Refused}, a body of another length an IOException.
+   */
+  private static void requestBody(SourceConnection c, Abort abort, PeerAddress src, String type,
+      String name, long offset, long length) throws IOException {
+    if (abort != null) {
+      abort.enter(c);
+    }
+    TransferHeader h = c.request(type, name, offset, length);
+    if (!h.ok()) {
+      throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
+          + (h.code() == null ? "" : " (" + h.code() + ")"));
+    }
+    if (h.bodyLength() != length) {
+      throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + length);
+    }
+  }
+
+  /** Back to the pool after a clean exchange, unless the download was stopped meanwhile. */
+  private void giveBack(SourceConnection c, boolean clean, Abort abort) {
+    if (abort != null) {
+      abort.leave(c);
+    }
+    finish(c, clean && (abort == null || !abort.aborted()));
   }
 
   /** The source's manifest of {@code name} over a pooled connection. */
@@ -279,11 +293,9 @@ public final class PieceTransfers {
     for (int k = 0; k < items.size(); k++) {
       SmallItem it = items.get(k);
       try {
-        Path target = it.files().target();
-        if (Files.exists(target)) {
-          boolean same = Files.size(target) == it.size()
-              && PieceHasher.hash(target, pieceSize).sha256().equalsIgnoreCase(it.sha256());
-          out[k] = new SmallOutcome(same ? new AlreadyThere() : new Taken(), null, secs(t0));
+        Small there = existing(it.files().target(), it.size(), it.sha256(), pieceSize);
+        if (there != null) {
+          out[k] = new SmallOutcome(there, null, secs(t0));
         } else {
           toFetch.add(k);
         }

@@ -314,20 +314,12 @@ public final class TransferServer {
       return Source.single(head);
     }
     if (inline) {
-      // Small bodies (the 1 KiB files): one read and one write, no FileIO actor or thread hop
-      // per request. The base-client padding keeps the header alone in a 4 KiB read anyway.
-      ByteString bytes;
-      try {
-        bytes = readSmall(e.path(), offset, (int) length, name);
-      } catch (IOException io) { // nothing sent yet: a clean refusal
-        throw new ProtocolException(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name));
-      }
-      io.p2pshare.metrics.NodeMetrics.of(system).bytesServed(bytes.size());
-      Source<ByteString, NotUsed> one = Source.single(head.concat(bytes));
-      return gate.enabled() ? one.mapAsync(1, this::paced) : one;
+      // Small bodies (the 1 KiB files): read right here, on the stream's thread (no thread hop
+      // per request). The base-client padding keeps the header alone in a 4 KiB read anyway.
+      return oneRead(head, e.path(), offset, (int) length, req, name, Runnable::run, null);
     }
     if (length <= BUFFERED_MAX) {
-      return buffered(head, e.path(), offset, (int) length, req, name, new Slot());
+      return oneRead(head, e.path(), offset, (int) length, req, name, blocking, new Slot());
     }
     return Source.single(head).concat(body(e.path(), offset, length, req, name, new Slot()));
   }
@@ -350,13 +342,14 @@ public final class TransferServer {
   }
 
   /**
-   * A body up to {@link #BUFFERED_MAX} (the 1 MiB files, short last pieces): one read on the
-   * blocking dispatcher and one write with the header, instead of a FileIO stream per request
-   * (whose start costs about a millisecond). Counted as an upload until handed to TCP. A read
-   * that fails is a clean NOT_FOUND: nothing of this reply was sent yet.
+   * A body up to {@link #BUFFERED_MAX} (the 1 MiB files, short last pieces) in one read on
+   * {@code where}, sent with its header in one write, instead of a FileIO stream per request
+   * (whose start costs about a millisecond). With a {@code slot} (may be null) it counts as an
+   * upload until handed to TCP. A read that fails is a clean NOT_FOUND: nothing of this reply
+   * was sent yet.
    */
-  private Source<ByteString, NotUsed> buffered(ByteString head, Path path, long offset, int length,
-      Envelope req, String name, Slot slot) {
+  private Source<ByteString, NotUsed> oneRead(ByteString head, Path path, long offset, int length,
+      Envelope req, String name, Executor where, Slot slot) {
     io.p2pshare.metrics.Metrics metrics = io.p2pshare.metrics.NodeMetrics.of(system);
     CompletableFuture<ByteString> reply = CompletableFuture.supplyAsync(() -> {
       try {
@@ -364,13 +357,18 @@ public final class TransferServer {
         metrics.bytesServed(bytes.size());
         return head.concat(bytes);
       } catch (IOException io) {
+        log.debug("peer={} client={} req={} cannot read {}: {}", settings.peerId(), req.peerId(),
+            req.requestId(), FileNames.printable(name), io.getMessage());
         return ByteString.fromArrayUnsafe(Frames.encode(req.reply(settings.peerId(),
             ErrorReply.of(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name)))));
       }
-    }, blocking);
+    }, where);
     Source<ByteString, NotUsed> one = Source.completionStage(reply);
     if (gate.enabled()) {
       one = one.mapAsync(1, this::paced);
+    }
+    if (slot == null) {
+      return one;
     }
     return one.watchTermination((mat, done) -> {
       done.whenComplete((ok, err) -> slot.release());
