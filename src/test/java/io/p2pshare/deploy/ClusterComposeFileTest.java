@@ -68,7 +68,7 @@ class ClusterComposeFileTest {
       JsonNode svc = service(id);
       image = image == null ? svc.get("image").asText() : image;
       assertEquals(image, svc.get("image").asText(), id);
-      List<String> cmd = strings(svc.get("command"));
+      List<String> cmd = ComposeYaml.strings(svc.get("command"));
       assertEquals(List.of("index", "--config", SERVER_CONFIG, "--cluster"), cmd.subList(0, 4));
       assertEquals(id, flag(cmd, "--node-host"), id + " advertises its service name to the other nodes");
       int nodePort = Integer.parseInt(flag(cmd, "--node-port"));
@@ -82,13 +82,13 @@ class ClusterComposeFileTest {
       }
       assertEquals(INDEXES.get(0), seeds.get(0).split(":")[0], "the first seed bootstraps the cluster");
       assertTrue(seeds.size() >= 2, "a second seed lets nodes join while the first is down");
-      List<String> ports = strings(svc.get("ports"));
+      List<String> ports = ComposeYaml.strings(svc.get("ports"));
       assertEquals(1, ports.size());
       assertTrue(ports.get(0).endsWith(":" + control), ports.toString());
       assertTrue(hostPorts.add(ports.get(0).split(":")[0]), "host ports differ: " + ports);
-      assertTrue(strings(svc.get("volumes")).contains("./config/docker.cluster.server.json:" + SERVER_CONFIG + ":ro"));
+      assertTrue(ComposeYaml.strings(svc.get("volumes")).contains("./config/docker.cluster.server.json:" + SERVER_CONFIG + ":ro"));
       assertEquals(List.of("CMD", "java", "-jar", "/app/p2pshare.jar", "stats", "--index", "localhost:" + control),
-          strings(svc.get("healthcheck").get("test")));
+          ComposeYaml.strings(svc.get("healthcheck").get("test")));
       assertEquals(SERVER_CONFIG, svc.path("environment").path(ConfigLoader.ENV_CONFIG).asText());
       assertNotEquals("0:0", svc.path("user").asText());
     }
@@ -107,21 +107,21 @@ class ClusterComposeFileTest {
     assertEquals(3, new ConfigLoader(Map.of()).indexEndpoints(null, peerCfg).size());
     for (String id : PEERS) {
       JsonNode peer = service(id);
-      List<String> cmd = strings(peer.get("command"));
+      List<String> cmd = ComposeYaml.strings(peer.get("command"));
       assertEquals(List.of("peer", "--peer", id, "--headless", "--config", PEER_CONFIG), cmd.subList(0, 6));
       assertEquals(list, flag(cmd, "--index"));
       assertEquals(list, peer.path("environment").path(ConfigLoader.ENV_INDEX).asText());
       assertEquals(id, peer.path("environment").path(ConfigLoader.ENV_ADVERTISE_HOST).asText());
       assertEquals("service_healthy", peer.path("depends_on").path("index1").path("condition").asText());
       int port = PeerSettings.derivePort(id, peerCfg.peer().basePort());
-      assertEquals(List.of(port + ":" + port), strings(peer.get("ports")));
+      assertEquals(List.of(port + ":" + port), ComposeYaml.strings(peer.get("ports")));
       AppConfig.PeerDirs dirs = peerCfg.data().peers().get(id);
       assertNotNull(dirs, "docker.cluster.peer.json has no data.peers." + id);
-      String target = mountTarget(peer, "./data/" + id);
+      String target = ComposeYaml.mountTarget(peer, "./data/" + id);
       for (String d : List.of(dirs.sharedDir(), dirs.downloadDir(), dirs.replicatedDir())) {
         assertTrue(d.startsWith(target + "/"), d + " is outside the mount " + target);
       }
-      assertTrue(strings(peer.get("volumes")).contains("./config/docker.cluster.peer.json:" + PEER_CONFIG + ":ro"));
+      assertTrue(ComposeYaml.strings(peer.get("volumes")).contains("./config/docker.cluster.peer.json:" + PEER_CONFIG + ":ro"));
     }
   }
 
@@ -132,26 +132,6 @@ class ClusterComposeFileTest {
   }
 
   private static JsonNode service(String name) {
-    JsonNode s = compose.get("services").get(name);
-    assertNotNull(s, "no service " + name);
-    return s;
-  }
-
-  private static List<String> strings(JsonNode array) {
-    assertNotNull(array);
-    assertTrue(array.isArray(), "expected a list, got " + array);
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
-  }
-
-  private static String mountTarget(JsonNode svc, String source) {
-    for (String v : strings(svc.get("volumes"))) {
-      String[] parts = v.split(":");
-      if (parts[0].equals(source)) {
-        return parts[1];
-      }
-    }
-    throw new AssertionError("no mount of " + source + " in " + svc.get("volumes"));
+    return ComposeYaml.service(compose, name);
   }
 }

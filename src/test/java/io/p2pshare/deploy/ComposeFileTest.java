@@ -59,15 +59,15 @@ class ComposeFileTest {
     int port = serverCfg.server().port();
     assertEquals(7000, port);
     assertEquals("0.0.0.0", serverCfg.server().host(), "the index must listen beyond loopback");
-    assertEquals(List.of("index", "--config", SERVER_CONFIG), strings(index.get("command")));
-    assertTrue(strings(index.get("ports")).contains(port + ":" + port), index.get("ports").toString());
+    assertEquals(List.of("index", "--config", SERVER_CONFIG), ComposeYaml.strings(index.get("command")));
+    assertTrue(ComposeYaml.strings(index.get("ports")).contains(port + ":" + port), index.get("ports").toString());
     assertReadOnlyMount(index, "./config/docker.server.json", SERVER_CONFIG);
-    assertEquals(serverCfg.logging().dir(), mountTarget(index, "./logs/indexing-server"));
+    assertEquals(serverCfg.logging().dir(), ComposeYaml.mountTarget(index, "./logs/indexing-server"));
 
     JsonNode health = index.get("healthcheck");
     assertNotNull(health, "indexing-server needs a healthcheck");
     assertEquals(List.of("CMD", "java", "-jar", JAR, "stats", "--index", "localhost:" + port),
-        strings(health.get("test")));
+        ComposeYaml.strings(health.get("test")));
     assertTrue(health.has("interval") && health.has("retries"), health.toString());
 
     JsonNode build = index.get("build");
@@ -83,23 +83,23 @@ class ComposeFileTest {
       assertEquals(image, peer.get("image").asText(), id + " runs the image the index builds");
       assertEquals(List.of("peer", "--peer", id, "--headless", "--config", PEER_CONFIG,
               "--index", "indexing-server:" + serverCfg.server().port()),
-          strings(peer.get("command")));
+          ComposeYaml.strings(peer.get("command")));
       assertEquals("service_healthy",
           peer.path("depends_on").path("indexing-server").path("condition").asText(), id);
 
       int port = PeerSettings.derivePort(id, peerCfg.peer().basePort());
       assertEquals(id.equals("peer1") ? 7100 : 7101, port);
-      assertEquals(List.of(port + ":" + port), strings(peer.get("ports")));
+      assertEquals(List.of(port + ":" + port), ComposeYaml.strings(peer.get("ports")));
 
       assertReadOnlyMount(peer, "./config/docker.peer.json", PEER_CONFIG);
       // Every directory the config gives this peer lies inside its ./data/peerN mount.
-      String dataTarget = mountTarget(peer, "./data/" + id);
+      String dataTarget = ComposeYaml.mountTarget(peer, "./data/" + id);
       AppConfig.PeerDirs dirs = peerCfg.data().peers().get(id);
       assertNotNull(dirs, "docker.peer.json has no data.peers." + id);
       for (String d : List.of(dirs.sharedDir(), dirs.downloadDir(), dirs.replicatedDir())) {
         assertTrue(d.startsWith(dataTarget + "/"), d + " is outside the mount " + dataTarget);
       }
-      assertEquals(peerCfg.logging().dir(), mountTarget(peer, "./logs/" + id));
+      assertEquals(peerCfg.logging().dir(), ComposeYaml.mountTarget(peer, "./logs/" + id));
 
       JsonNode env = peer.get("environment");
       assertEquals(id, env.path(ConfigLoader.ENV_ADVERTISE_HOST).asText(),
@@ -140,7 +140,7 @@ class ComposeFileTest {
 
     String entrypoint = matches(dockerfile, "(?ms)^ENTRYPOINT\\s+(\\[.*?\\])\\s*$").get(0)
         .replace("\\\n", "");
-    List<String> argv = strings(new ObjectMapper().readTree(entrypoint));
+    List<String> argv = ComposeYaml.strings(new ObjectMapper().readTree(entrypoint));
     assertEquals("java", argv.get(0));
     assertEquals(List.of("-jar", JAR), argv.subList(argv.size() - 2, argv.size()));
     assertTrue(argv.contains("-Dlogback.configurationFile=/app/config/logback.xml"), argv.toString());
@@ -163,32 +163,11 @@ class ComposeFileTest {
   // ---- helpers ----
 
   private static JsonNode service(String name) {
-    JsonNode s = compose.get("services").get(name);
-    assertNotNull(s, "no service " + name);
-    return s;
-  }
-
-  private static List<String> strings(JsonNode array) {
-    assertNotNull(array);
-    assertTrue(array.isArray(), "expected a list, got " + array);
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
-  }
-
-  /** The container path a host path is bind-mounted at (short syntax {@code src:dst[:mode]}). */
-  private static String mountTarget(JsonNode svc, String source) {
-    for (String v : strings(svc.get("volumes"))) {
-      String[] parts = v.split(":");
-      if (parts[0].equals(source)) {
-        return parts[1];
-      }
-    }
-    throw new AssertionError("no mount of " + source + " in " + svc.get("volumes"));
+    return ComposeYaml.service(compose, name);
   }
 
   private static void assertReadOnlyMount(JsonNode svc, String source, String target) {
-    assertTrue(strings(svc.get("volumes")).contains(source + ":" + target + ":ro"),
+    assertTrue(ComposeYaml.strings(svc.get("volumes")).contains(source + ":" + target + ":ro"),
         source + " must be mounted read-only at " + target + ": " + svc.get("volumes"));
     assertTrue(Files.isRegularFile(ROOT.resolve(source)), source);
   }
