@@ -50,8 +50,8 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Retry,
-          StartPiece {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Rechecked,
+          Retry, StartPiece {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -100,6 +100,12 @@ public final class Download extends AbstractBehavior<Download.Command> {
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
 
+  /**
+   * The whole-file hash did not match and the unchecked pieces were re-hashed from disk against
+   * their piece hashes: {@code good} ones are verified now, {@code bad} ones go back.
+   */
+  private record Rechecked(BitSet good, BitSet bad) implements Command {}
+
   /** A rate-limited piece whose time has come. */
   private record StartPiece(int source, int index) implements Command {}
 
@@ -132,6 +138,10 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private List<PeerAddress> sources = List.of();
   private boolean[] bad;
   private CompletionStage<TransferClient>[] clients = newClients(0);
+  /** Each source's pipelined connection for pieces, opened on first use. */
+  private SourceLane[] lanes = new SourceLane[0];
+  /** Which source served each unchecked piece (to blame if the whole-file check fails). */
+  private int[] servedBy = new int[0];
   /** Pieces requested from each source and not answered yet (pipelined on its connection). */
   private int[] inFlight;
   private final Set<String> usedSources = new LinkedHashSet<>();
@@ -186,6 +196,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
         .onMessage(PieceDone.class, this::onPiece)
         .onMessage(WholeDone.class, this::onWhole)
         .onMessage(Published.class, this::onPublished)
+        .onMessage(Rechecked.class, this::onRechecked)
         .onMessage(Retry.class, this::onRetry)
         .onMessage(StartPiece.class, this::onStartPiece)
         .onSignal(PostStop.class, sig -> onPostStop())
@@ -222,6 +233,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     this.sources = List.copyOf(holders.subList(0, Math.min(deps.maxSources(), holders.size())));
     this.bad = new boolean[sources.size()];
     this.clients = newClients(sources.size());
+    this.lanes = new SourceLane[sources.size()];
     this.inFlight = new int[sources.size()];
     this.cooling = new boolean[sources.size()];
     this.ioFailures = new int[sources.size()];
@@ -254,8 +266,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (loaded.isPresent() && sha != null && size != null
         && sha.equalsIgnoreCase(loaded.get().header().sha256()) && loaded.get().header().size() == size) {
       PartFile.Header h = loaded.get().header();
+      // Verified or only written before the stop: every listed piece is re-hashed, none trusted.
       BitSet ok = PieceTransfers.reverify(pf.part(),
-          new PieceTransfers.PiecePlanSpec(h.size(), h.pieceSize(), h.pieces()), loaded.get().verified());
+          new PieceTransfers.PiecePlanSpec(h.size(), h.pieceSize(), h.pieces()), loaded.get().listed());
       return new Prepared(Existing.ABSENT, h, ok, null);
     }
     Files.deleteIfExists(pf.part());
@@ -526,6 +539,12 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private void launchPiece(int s, int i) {
+    SourceLane lane = lane(s);
+    long ticket = lane.ticket(); // launch order = request order on the connection
+    // One usable source: its pieces arrive in file order and the whole-file hash, checked
+    // before the rename, proves them; a piece is then hashed once, not twice. With several
+    // sources each piece is checked on its own, so a bad source shows at once.
+    boolean trustWhole = usableSources() == 1;
     Path part = files.part();
     long off = plan.offset(i);
     long len = plan.length(i);
@@ -539,8 +558,11 @@ public final class Download extends AbstractBehavior<Download.Command> {
     FileDigest wd = whole;
     CompletionStage<PieceTransfers.Piece> piece = CompletableFuture.supplyAsync(() -> {
       try {
-        PieceTransfers.Piece r = t.piece(src, type, name, i, off, len, expected, part, wd, abort);
-        if (record && r.sha256().equalsIgnoreCase(expected)) {
+        PieceTransfers.Piece r = t.piece(lane, ticket, src, type, name, i, off, len, expected, part, wd,
+            trustWhole, abort);
+        if (record && r.sha256() == null) {
+          pf.appendWritten(i); // on disk, unchecked: a resume re-hashes it
+        } else if (record && r.sha256().equalsIgnoreCase(expected)) {
           pf.appendVerified(i); // the resume record: this piece is on disk and good
         }
         return r;
@@ -549,6 +571,21 @@ public final class Download extends AbstractBehavior<Download.Command> {
       }
     }, deps.blocking());
     getContext().pipeToSelf(piece, (p, err) -> new PieceDone(s, i, p, err));
+  }
+
+  private SourceLane lane(int s) {
+    if (lanes[s] == null) {
+      lanes[s] = deps.transfers().lane(sources.get(s));
+    }
+    return lanes[s];
+  }
+
+  private int usableSources() {
+    int n = 0;
+    for (boolean b : bad) {
+      n += b ? 0 : 1;
+    }
+    return n;
   }
 
   /** The persistent connection to source {@code s}, opened on first use. */
@@ -574,12 +611,21 @@ public final class Download extends AbstractBehavior<Download.Command> {
     for (int s = 0; s < clients.length; s++) {
       dropClient(s);
     }
+    for (SourceLane l : lanes) {
+      if (l != null) {
+        l.close();
+      }
+    }
     return this;
   }
 
   private Behavior<Command> onPiece(PieceDone d) {
     inFlight[d.source()]--;
     PeerAddress src = sources.get(d.source());
+    if (d.failure() != null && unwrap(d.failure()) instanceof SourceLane.Collateral) {
+      plan.giveBack(d.index()); // lost with a connection an earlier piece broke (counted there)
+      return pump();
+    }
     if (d.failure() != null && isBusy(d.failure()) && busyRetries < MAX_BUSY_RETRIES) {
       plan.giveBack(d.index());
       busyRetries++;
@@ -616,7 +662,10 @@ public final class Download extends AbstractBehavior<Download.Command> {
       return pump();
     }
     received(d.piece().bytes());
-    if (!plan.complete(d.index(), d.piece().sha256())) {
+    if (d.piece().sha256() == null) {
+      plan.wrote(d.index()); // checked with the whole file before the rename
+      servedBy[d.index()] = d.source();
+    } else if (!plan.complete(d.index(), d.piece().sha256())) {
       metrics().transferError("verify");
       bad[d.source()] = true;
       anyCorrupt = true;
@@ -627,7 +676,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     }
     usedSources.add(src.peerId());
     if (plan.pieces() > 1) {
-      replyTo.tell(new Progress(id, req.fileName(), plan.verifiedBytes(), meta.sizeOrZero()));
+      replyTo.tell(new Progress(id, req.fileName(), plan.doneBytes(), meta.sizeOrZero()));
     }
     return pump();
   }
@@ -720,6 +769,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
    */
   private void startWholeDigest() {
     whole = plan.pieces() <= 1 ? null : new FileDigest(files.part(), plan.size());
+    servedBy = new int[plan.pieces()];
   }
 
   /** The downloaded bytes' SHA-256 (the message) differs from the index's. */
@@ -741,10 +791,28 @@ public final class Download extends AbstractBehavior<Download.Command> {
     Origin origin = req.origin();
     String name = req.fileName();
     FileDigest wd = whole;
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+    BitSet unchecked = plan != null ? plan.unchecked() : new BitSet();
+    PieceTransfers.PiecePlanSpec spec = plan != null ? new PieceTransfers.PiecePlanSpec(plan.size(),
+        plan.pieceSize(), planHashes()) : null;
+    boolean record = useRecord;
+    getContext().pipeToSelf(CompletableFuture.<Command>supplyAsync(() -> {
       try {
         if (wd != null && sha != null) {
           String got = wd.finish();
+          if (!got.equalsIgnoreCase(sha) && !unchecked.isEmpty()) {
+            // Some pieces were taken on trust of this very check: which of them are bad?
+            BitSet good = PieceTransfers.reverify(pf.part(), spec, unchecked);
+            BitSet badOnes = (BitSet) unchecked.clone();
+            badOnes.andNot(good);
+            if (!badOnes.isEmpty()) {
+              if (record) {
+                for (int i = good.nextSetBit(0); i >= 0; i = good.nextSetBit(i + 1)) {
+                  pf.appendVerified(i);
+                }
+              }
+              return new Rechecked(good, badOnes);
+            }
+          }
           if (!got.equalsIgnoreCase(sha)) {
             // Every piece matched its manifest, but the manifest described other bytes.
             Files.deleteIfExists(pf.part());
@@ -765,12 +833,36 @@ public final class Download extends AbstractBehavior<Download.Command> {
           PieceHasher.Hashes h = PieceHasher.hash(pf.target(), pieceSize);
           ps = h.pieces();
         }
-        return new FileEntry(name, pf.target(), origin, size, mtime, sha, psz, ps);
+        return new Published(new FileEntry(name, pf.target(), origin, size, mtime, sha, psz, ps), null);
       } catch (IOException e) {
         throw new CompletionException(e);
       }
-    }, deps.blocking()), Published::new);
+    }, deps.blocking()), (done, err) -> err != null ? new Published(null, err) : done);
     return this;
+  }
+
+  /**
+   * The whole-file check failed and named the bad pieces taken on trust: their sources are
+   * dropped, the pieces fetched again elsewhere, and the whole file hashed again at the end.
+   */
+  private Behavior<Command> onRechecked(Rechecked r) {
+    publishing = false;
+    plan.confirm(r.good());
+    anyCorrupt = true;
+    for (int i = r.bad().nextSetBit(0); i >= 0; i = r.bad().nextSetBit(i + 1)) {
+      metrics().transferError("verify");
+      plan.reject(i);
+      int s = servedBy[i];
+      if (!bad[s]) {
+        bad[s] = true;
+        usedSources.remove(sources.get(s).peerId());
+        lastProblem = "piece " + i + " from " + sources.get(s).peerId() + " failed SHA-256 verification";
+        getContext().getLog().warn("{}: the whole file's SHA-256 did not match; {}; dropping that source"
+            + " and fetching its bad pieces elsewhere", req.fileName(), lastProblem);
+      }
+    }
+    startWholeDigest(); // a fresh hash: the refetched pieces land out of order, read back at the end
+    return pump();
   }
 
   private List<String> planHashes() {

@@ -12,16 +12,28 @@ import java.util.Optional;
 
 /**
  * The on-disk state of a download in progress: {@code <name>.part} (bytes at their offsets) and
- * {@code <name>.resume} (first line: what is being fetched; then one line per verified piece
- * index, appended as pieces verify). A killed download resumes from the listed pieces after
- * re-hashing them. Blocking IO: blocking dispatcher only.
+ * {@code <name>.resume} (first line: what is being fetched; then one line per piece: its index
+ * when it was verified against its piece hash, {@code w<index>} when it was only written, its
+ * bytes hashed into the whole-file hash alone). A killed download resumes from the listed pieces
+ * after re-hashing every one of them against its piece hash. Blocking IO: blocking dispatcher
+ * only.
  */
 public final class PartFile {
   /** What is being fetched: the resume record's first line. */
   public record Header(String fileName, long size, String sha256, long pieceSize, List<String> pieces) {}
 
-  /** A resume record read back: its header and the pieces it claims verified. */
-  public record Loaded(Header header, BitSet verified) {}
+  /**
+   * A resume record read back: its header, the pieces it claims verified and those it lists as
+   * written but never checked on their own.
+   */
+  public record Loaded(Header header, BitSet verified, BitSet written) {
+    /** Every piece with bytes on disk worth re-hashing. */
+    public BitSet listed() {
+      BitSet all = (BitSet) verified.clone();
+      all.or(written);
+      return all;
+    }
+  }
 
   private final Path target;
   private final Path part;
@@ -59,6 +71,12 @@ public final class PartFile {
         StandardOpenOption.APPEND, StandardOpenOption.WRITE);
   }
 
+  /** A piece written to the .part whose own hash was not checked (not claimed as verified). */
+  public void appendWritten(int index) throws IOException {
+    Files.write(record, ("w" + index + "\n").getBytes(StandardCharsets.US_ASCII),
+        StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+  }
+
   /** The record if present and readable; a torn last line is ignored. */
   public Optional<Loaded> load() {
     if (!Files.isRegularFile(record) || !Files.isRegularFile(part)) {
@@ -71,17 +89,20 @@ public final class PartFile {
       }
       Header h = Wire.MAPPER.readValue(lines.get(0), Header.class);
       BitSet v = new BitSet();
+      BitSet w = new BitSet();
       for (String l : lines.subList(1, lines.size())) {
         try {
-          int i = Integer.parseInt(l.trim());
+          String t = l.trim();
+          boolean written = t.startsWith("w");
+          int i = Integer.parseInt(written ? t.substring(1) : t);
           if (i >= 0 && i < h.pieces().size()) {
-            v.set(i);
+            (written ? w : v).set(i);
           }
         } catch (NumberFormatException torn) {
           // a write cut short by a kill: that piece is simply fetched again
         }
       }
-      return Optional.of(new Loaded(h, v));
+      return Optional.of(new Loaded(h, v, w));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

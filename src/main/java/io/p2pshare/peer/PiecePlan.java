@@ -8,13 +8,17 @@ import java.util.List;
 /**
  * Which pieces of a file are verified and which still need fetching. Pure bookkeeping for the
  * {@link Download} actor: a piece is handed to one source at a time and goes back to the queue
- * if that source fails or serves bad bytes.
+ * if that source fails or serves bad bytes. A piece may also be written but not checked on its
+ * own (its bytes went only into the whole-file hash): it counts as done, and is confirmed or
+ * sent back once the whole file has been checked.
  */
 public final class PiecePlan {
   private final long size;
   private final long pieceSize;
   private final List<String> hashes;
   private final BitSet verified;
+  /** Written, not checked on their own: the whole-file hash decides. */
+  private final BitSet unchecked = new BitSet();
   private final Deque<Integer> todo = new ArrayDeque<>();
   private int inFlight;
 
@@ -37,6 +41,10 @@ public final class PiecePlan {
   /** The file's size in bytes. */
   public long size() {
     return size;
+  }
+
+  public long pieceSize() {
+    return pieceSize;
   }
 
   public int pieces() {
@@ -76,14 +84,42 @@ public final class PiecePlan {
     return false;
   }
 
+  /** A fetched piece whose bytes went only into the whole-file hash: done, not yet verified. */
+  public void wrote(int i) {
+    inFlight--;
+    unchecked.set(i);
+  }
+
+  /** Pieces written but not verified on their own. */
+  public BitSet unchecked() {
+    return (BitSet) unchecked.clone();
+  }
+
+  /** Unchecked pieces found good (re-hashed against their piece hashes). */
+  public void confirm(BitSet good) {
+    BitSet g = (BitSet) good.clone();
+    g.and(unchecked);
+    unchecked.andNot(g);
+    verified.or(g);
+  }
+
+  /** An unchecked piece found bad: back to the front of the queue. */
+  public void reject(int i) {
+    if (unchecked.get(i)) {
+      unchecked.clear(i);
+      todo.addFirst(i);
+    }
+  }
+
   /** A fetch that failed before producing bytes: back to the front of the queue. */
   public void giveBack(int i) {
     inFlight--;
     todo.addFirst(i);
   }
 
+  /** Every piece verified or written (unchecked ones wait for the whole-file check). */
   public boolean done() {
-    return verified.cardinality() == hashes.size();
+    return verified.cardinality() + unchecked.cardinality() == hashes.size();
   }
 
   public boolean idle() {
@@ -93,6 +129,15 @@ public final class PiecePlan {
   public long verifiedBytes() {
     long b = 0;
     for (int i = verified.nextSetBit(0); i >= 0; i = verified.nextSetBit(i + 1)) {
+      b += length(i);
+    }
+    return b;
+  }
+
+  /** Bytes verified or written: progress. */
+  public long doneBytes() {
+    long b = verifiedBytes();
+    for (int i = unchecked.nextSetBit(0); i >= 0; i = unchecked.nextSetBit(i + 1)) {
       b += length(i);
     }
     return b;

@@ -20,8 +20,8 @@ import java.util.List;
  * The blocking steps of a download (each runs as one task on the blocking-IO dispatcher and
  * reports back to its {@link Download} actor or to {@link GetClient}): the one-step path for
  * small files (fetch into memory, verify, write, rename), pipelined batches of them over one
- * pooled connection, and re-verification of resumed pieces. Multi-piece files go through the
- * transfer package's Streams {@code TransferClient} instead.
+ * pooled connection, pieces of larger files over a download's pipelined {@link SourceLane}s, and
+ * re-verification of resumed pieces.
  */
 public final class PieceTransfers {
   /** A reply with an error header (no body followed); the connection stays usable. */
@@ -155,22 +155,39 @@ public final class PieceTransfers {
     return new Published(target, Files.getLastModifiedTime(target).toMillis());
   }
 
+  /** A connection lane to {@code src} for one download's pieces (see {@link SourceLane}). */
+  SourceLane lane(PeerAddress src) {
+    return new SourceLane(pool, src.host(), src.port());
+  }
+
   /**
-   * One piece of a larger file over a pooled connection: the range is written into {@code part}
-   * at its offset while its SHA-256 is computed (and, when the whole-file hash stands at this
-   * offset, fed into that too). Returns the piece's hash; the caller compares it. A piece whose
-   * hash matches {@code expected} is handed to {@code whole} either way.
+   * One piece of a larger file over {@code lane}, as its ticket {@code ticket} (taken in launch
+   * order): the request goes out right after the earlier pieces' requests, the reply is read
+   * after theirs, and the range is written into {@code part} at its offset. Its bytes are hashed
+   * once. With {@code trustWhole} (one source: the whole-file hash will prove it), a piece that
+   * lands where the whole-file hash stands feeds only that hash and comes back unchecked
+   * ({@link Piece#sha256()} null). Any other piece gets its own SHA-256, for the caller to
+   * compare; a good one also goes to {@code whole} (streamed when it can, else read back later).
    */
-  public Piece piece(PeerAddress src, String type, String name, int index, long offset, long length,
-      String expected, Path part, FileDigest whole, Abort abort) throws IOException {
-    SourceConnection c = pool.borrow(src.host(), src.port());
+  public Piece piece(SourceLane lane, long ticket, PeerAddress src, String type, String name, int index,
+      long offset, long length, String expected, Path part, FileDigest whole, boolean trustWhole,
+      Abort abort) throws IOException {
     boolean clean = false;
     MessageDigest wholeDigest = null;
-    String got;
+    boolean handedOver = false;
+    SourceConnection c = null;
     try {
-      requestBody(c, abort, src, type, name, offset, length);
-      MessageDigest d = PieceHasher.sha256();
+      lane.send(ticket, conn -> {
+        conn.sendRequest(type, name, offset, length);
+        conn.flush();
+      });
+      c = lane.awaitReply(ticket);
+      if (abort != null) {
+        abort.enter(c);
+      }
+      checkHeader(c.readHeader(), src, length);
       wholeDigest = whole == null ? null : whole.claim(offset);
+      MessageDigest own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
       FileChannel ch;
       try {
         ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
@@ -178,37 +195,49 @@ public final class PieceTransfers {
         throw new LocalIO("cannot open " + part, e);
       }
       try (ch) {
-        c.readBody(length, ch, offset, d, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
+        c.readBody(length, ch, offset, own, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
       }
       clean = true;
-      got = PieceHasher.hex(d.digest());
+      String got = own == null ? null : PieceHasher.hex(own.digest());
+      boolean good = got == null || got.equalsIgnoreCase(expected);
+      // Before the next ticket reads: it may then continue the whole-file hash from here.
+      handedOver = true;
+      handToWhole(whole, wholeDigest, offset, length, good);
+      return new Piece(index, got, length);
     } catch (Refused r) {
-      clean = true; // an error header and no body: the connection stays usable
+      clean = true; // an error header and no body: the connection stays in step
       throw r;
     } finally {
-      giveBack(c, clean, abort);
-      if (wholeDigest != null && !clean) {
+      if (wholeDigest != null && !handedOver) {
         whole.abandon();
       }
-    }
-    boolean good = got.equalsIgnoreCase(expected);
-    if (whole != null) {
-      try {
-        if (wholeDigest != null) {
-          if (good) {
-            whole.commit(offset, length, wholeDigest);
-          } else {
-            whole.abandon();
-          }
-        } else if (good) {
-          whole.ready(offset, length);
-        }
-      } catch (IOException local) {
-        // Reading back our own .part failed: not the source's fault; the whole-file hash
-        // starts over from disk at the end (FileDigest.finish).
+      if (abort != null && c != null) {
+        abort.leave(c);
       }
+      lane.done(ticket, clean && (abort == null || !abort.aborted()));
     }
-    return new Piece(index, got, length);
+  }
+
+  /** A received piece's part in the whole-file hash: streamed in, queued for disk, or dropped. */
+  private static void handToWhole(FileDigest whole, MessageDigest streamed, long offset, long length,
+      boolean good) {
+    if (whole == null) {
+      return;
+    }
+    try {
+      if (streamed != null) {
+        if (good) {
+          whole.commit(offset, length, streamed);
+        } else {
+          whole.abandon();
+        }
+      } else if (good) {
+        whole.ready(offset, length);
+      }
+    } catch (IOException local) {
+      // Reading back our own .part failed: not the source's fault; the whole-file hash
+      // starts over from disk at the end (FileDigest.finish).
+    }
   }
 
   /** What the name already holds: null if nothing, else this very content or something else. */
@@ -230,7 +259,11 @@ public final class PieceTransfers {
     if (abort != null) {
       abort.enter(c);
     }
-    TransferHeader h = c.request(type, name, offset, length);
+    checkHeader(c.request(type, name, offset, length), src, length);
+  }
+
+  /** An error header is a {@link Refused}, a body of another length an IOException. */
+  private static void checkHeader(TransferHeader h, PeerAddress src, long length) throws IOException {
     if (!h.ok()) {
       throw new Refused(h.code(), src.peerId() + ": " + (h.error() == null ? "refused" : h.error())
           + (h.code() == null ? "" : " (" + h.code() + ")"));

@@ -105,7 +105,7 @@ public final class SourceConnection implements Closeable {
 
   /**
    * Reads exactly {@code n} body bytes into {@code ch} at {@code position}, updating
-   * {@code digest} (and {@code also}, if not null), paced by {@code limiter}.
+   * {@code digest} and {@code also} (each may be null), paced by {@code limiter}.
    */
   public void readBody(long n, FileChannel ch, long position, MessageDigest digest,
       MessageDigest also, RateLimiter limiter) throws IOException {
@@ -118,7 +118,9 @@ public final class SourceConnection implements Closeable {
       if (r < 0) {
         throw new EOFException("source closed the connection with " + left + " body bytes missing");
       }
-      digest.update(buf, 0, r);
+      if (digest != null) {
+        digest.update(buf, 0, r);
+      }
       if (also != null) {
         also.update(buf, 0, r);
       }
