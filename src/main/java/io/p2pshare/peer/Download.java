@@ -549,6 +549,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     long off = plan.offset(i);
     long len = plan.length(i);
     String expected = plan.hash(i);
+    long fileSize = plan.size();
     boolean record = useRecord;
     PartFile pf = files;
     String type = req.transferType();
@@ -558,8 +559,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
     FileDigest wd = whole;
     CompletionStage<PieceTransfers.Piece> piece = CompletableFuture.supplyAsync(() -> {
       try {
-        PieceTransfers.Piece r = t.piece(lane, ticket, src, type, name, i, off, len, expected, part, wd,
-            trustWhole, abort);
+        PieceTransfers.Piece r = t.piece(lane, ticket, src, type, name, i, off, len, fileSize, expected,
+            part, wd, trustWhole, abort);
         if (record && r.sha256() == null) {
           pf.appendWritten(i); // on disk, unchecked: a resume re-hashes it
         } else if (record && r.sha256().equalsIgnoreCase(expected)) {

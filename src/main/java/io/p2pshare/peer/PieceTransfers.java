@@ -170,8 +170,8 @@ public final class PieceTransfers {
    * compare; a good one also goes to {@code whole} (streamed when it can, else read back later).
    */
   public Piece piece(SourceLane lane, long ticket, PeerAddress src, String type, String name, int index,
-      long offset, long length, String expected, Path part, FileDigest whole, boolean trustWhole,
-      Abort abort) throws IOException {
+      long offset, long length, long fileSize, String expected, Path part, FileDigest whole,
+      boolean trustWhole, Abort abort) throws IOException {
     boolean clean = false;
     MessageDigest wholeDigest = null;
     boolean handedOver = false;
@@ -188,16 +188,18 @@ public final class PieceTransfers {
       checkHeader(c.readHeader(), src, length);
       wholeDigest = whole == null ? null : whole.claim(offset);
       MessageDigest own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
-      FileChannel ch;
+      PieceWriter out = PieceWriter.open(part, offset, length, fileSize);
+      boolean written = false;
       try {
-        ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
-      } catch (IOException e) {
-        throw new LocalIO("cannot open " + part, e);
+        c.readBody(length, out, own, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
+        clean = true;
+        out.finish(true);
+        written = true;
+      } finally {
+        if (!written) {
+          out.finish(false);
+        }
       }
-      try (ch) {
-        c.readBody(length, ch, offset, own, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
-      }
-      clean = true;
       String got = own == null ? null : PieceHasher.hex(own.digest());
       boolean good = got == null || got.equalsIgnoreCase(expected);
       // Before the next ticket reads: it may then continue the whole-file hash from here.

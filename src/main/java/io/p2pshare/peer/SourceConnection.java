@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -104,13 +102,12 @@ public final class SourceConnection implements Closeable {
   }
 
   /**
-   * Reads exactly {@code n} body bytes into {@code ch} at {@code position}, updating
-   * {@code digest} and {@code also} (each may be null), paced by {@code limiter}.
+   * Reads exactly {@code n} body bytes into {@code out}, updating {@code digest} and
+   * {@code also} (each may be null), paced by {@code limiter}.
    */
-  public void readBody(long n, FileChannel ch, long position, MessageDigest digest,
-      MessageDigest also, RateLimiter limiter) throws IOException {
+  void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter)
+      throws IOException {
     long left = n;
-    long pos = position;
     while (left > 0) {
       int want = (int) Math.min(buf.length, left);
       limiter.acquire(want);
@@ -124,14 +121,7 @@ public final class SourceConnection implements Closeable {
       if (also != null) {
         also.update(buf, 0, r);
       }
-      ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
-      try {
-        while (bb.hasRemaining()) {
-          pos += ch.write(bb, pos);
-        }
-      } catch (IOException e) {
-        throw new PieceTransfers.LocalIO("cannot write the download", e);
-      }
+      out.write(buf, 0, r);
       left -= r;
     }
   }

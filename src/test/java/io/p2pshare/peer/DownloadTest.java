@@ -253,6 +253,72 @@ class DownloadTest {
   }
 
   @Test
+  void withOneSourceABadPieceIsCaughtByTheWholeFileCheckRecordedAndRefetchedFromAnotherSource(
+      @TempDir Path tmp) throws Exception {
+    // One source: pieces go only into the whole-file hash. Piece 3 comes corrupt; only the
+    // whole-file check can see it, then the pieces taken on trust are re-hashed from disk.
+    Path a = tmp.resolve("a");
+    Path out = tmp.resolve("out");
+    Path f = file(a, "t.bin", (int) (PIECE * 6 + 100), 31);
+    io.p2pshare.metrics.Metrics metrics = new io.p2pshare.metrics.Metrics("peer", "me");
+    io.p2pshare.metrics.NodeMetrics.get(testKit.system()).install(metrics);
+    try (FakeTransferServer liar = new FakeTransferServer("liar", a, PIECE);
+        FakeTransferServer good = new FakeTransferServer("good", a, PIECE)) {
+      liar.corruptOnceAt.set(3 * PIECE);
+      Download.Event e = run(req("t.bin", out, meta(f), liar.address()), null, null);
+      Download.Failed failed = assertInstanceOf(Download.Failed.class, e, e.toString());
+      assertEquals("VERIFY_FAILED", failed.code(), failed.error());
+      assertTrue(failed.error().contains("piece 3 from liar"), failed.error());
+      assertTrue(scrape(metrics).contains("p2pshare_transfer_errors_total{kind=\"verify\""));
+      assertFalse(Files.exists(out.resolve("t.bin")), "nothing under the final name");
+      // The record now claims exactly the pieces that re-hashed good: all but piece 3.
+      PartFile.Loaded rec = new PartFile(out, "t.bin").load().orElseThrow();
+      BitSet good6 = new BitSet();
+      good6.set(0, 7);
+      good6.clear(3);
+      assertEquals(good6, rec.verified());
+      assertEquals(liar.bytesServed.get(), Files.size(f), "the liar was asked for each piece once");
+
+      Download.Event again = run(req("t.bin", out, meta(f), good.address()), null, null);
+      Download.Finished fin = assertInstanceOf(Download.Finished.class, again, again.toString());
+      assertEquals(PIECE, good.bytesServed.get(), "only the bad piece is fetched again");
+      assertEquals(List.of("good"), fin.sources());
+      assertEquals(meta(f).sha256(), PieceHasher.hash(out.resolve("t.bin"), PIECE).sha256());
+    }
+  }
+
+  @Test
+  void aResumeReHashesPiecesThatWereOnlyWrittenAndRefetchesTheDamagedOnes(@TempDir Path tmp)
+      throws Exception {
+    Path a = tmp.resolve("a");
+    Path out = tmp.resolve("out");
+    Path f = file(a, "u.bin", (int) (PIECE * 5), 32);
+    PieceHasher.Hashes h = PieceHasher.hash(f, PIECE);
+    // A killed attempt wrote pieces 0-3, hashed only into a whole-file hash that died with it;
+    // piece 1's bytes are damaged on disk. Written is not verified: each must be re-hashed.
+    byte[] all = Files.readAllBytes(f);
+    byte[] part = java.util.Arrays.copyOf(all, (int) (4 * PIECE));
+    part[(int) PIECE + 7] ^= 1;
+    Files.createDirectories(out);
+    Files.write(out.resolve("u.bin.part"), part);
+    PartFile pf = new PartFile(out, "u.bin");
+    pf.writeHeader(new PartFile.Header("u.bin", all.length, h.sha256(), PIECE, h.pieces()));
+    for (int i = 0; i < 4; i++) {
+      pf.appendWritten(i);
+    }
+    PartFile.Loaded rec = pf.load().orElseThrow();
+    assertTrue(rec.verified().isEmpty(), "written pieces are never read back as verified");
+    assertEquals(4, rec.written().cardinality());
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      Download.Event e = run(req("u.bin", out, meta(f), s.address()), null, null);
+      Download.Finished fin = assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertEquals(3 * PIECE, fin.resumedBytes());
+      assertEquals(2 * PIECE, s.bytesServed.get(), "piece 1 (damaged) and piece 4 (never written)");
+      assertArrayEquals(all, Files.readAllBytes(out.resolve("u.bin")));
+    }
+  }
+
+  @Test
   void aBaseV1SourceGetsOneWholeFileFetchWithASizeCheck(@TempDir Path tmp) throws Exception {
     Path a = tmp.resolve("a");
     Path f = file(a, "v1.bin", (int) (PIECE * 3 + 7), 7);
@@ -360,5 +426,27 @@ class DownloadTest {
     assertEquals(i, p.take(), "a bad piece goes back to the front");
     assertTrue(p.complete(i, "A"));
     assertThrows(IllegalArgumentException.class, () -> new PiecePlan(10, 4, List.of("a"), new BitSet()));
+  }
+
+  @Test
+  void piecePlanCountsUncheckedPiecesAsDoneUntilTheWholeFileCheckSaysOtherwise() {
+    PiecePlan p = new PiecePlan(12, 4, List.of("a", "b", "c"), new BitSet());
+    for (int k = 0; k < 3; k++) {
+      p.wrote(p.take());
+    }
+    assertTrue(p.done() && p.idle());
+    assertEquals(12, p.doneBytes());
+    assertEquals(0, p.verifiedBytes(), "written is not verified");
+    BitSet good = new BitSet();
+    good.set(0);
+    good.set(2);
+    p.confirm(good);
+    p.reject(1);
+    assertFalse(p.done());
+    assertEquals(8, p.verifiedBytes());
+    assertEquals(1, p.take(), "the bad piece is fetched again");
+    assertTrue(p.complete(1, "B"));
+    assertTrue(p.done());
+    assertTrue(p.unchecked().isEmpty());
   }
 }

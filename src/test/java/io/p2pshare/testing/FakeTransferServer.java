@@ -27,6 +27,8 @@ public final class FakeTransferServer implements AutoCloseable {
   public final AtomicLong bytesServed = new AtomicLong();
   public final AtomicLong requests = new AtomicLong();
   public volatile boolean corrupt;
+  /** When not negative: only the body of the range starting at this offset is corrupted, once. */
+  public final AtomicLong corruptOnceAt = new AtomicLong(-1);
   public volatile boolean baseV1;
   /** This many transfer requests are answered BUSY first. */
   public final java.util.concurrent.atomic.AtomicInteger busyReplies = new java.util.concurrent.atomic.AtomicInteger();
@@ -105,6 +107,9 @@ public final class FakeTransferServer implements AutoCloseable {
           boolean first = true;
           while (left > 0) {
             int n = raf.read(buf, 0, (int) Math.min(buf.length, left));
+            if (first && off >= 0 && corruptOnceAt.compareAndSet(off, -1)) {
+              buf[0] ^= 0x5A;
+            }
             if (corrupt && first) {
               buf[0] ^= 0x5A;
             }

@@ -1,0 +1,60 @@
+package io.p2pshare.peer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PieceWriterTest {
+  /** Writes {@code content} as pieces of {@code piece} bytes, in odd-sized slices, any order. */
+  private static void writeAll(Path part, byte[] content, int piece, int slice) throws Exception {
+    int n = (content.length + piece - 1) / piece;
+    for (int i = n - 1; i >= 0; i--) {
+      int off = i * piece;
+      int len = Math.min(piece, content.length - off);
+      PieceWriter w = PieceWriter.open(part, off, len, content.length);
+      for (int p = 0; p < len; p += slice) {
+        w.write(content, off + p, Math.min(slice, len - p));
+      }
+      w.finish(true);
+    }
+  }
+
+  @Test
+  void piecesLandAtTheirOffsetsAndOnlyTheFilesEndIsPadded(@TempDir Path tmp) throws Exception {
+    for (int piece : new int[] {4 * 1024 * 1024, 256 * 1024, 1000}) { // 1000: not block-aligned
+      byte[] content = new byte[3 * piece + 777];
+      new Random(piece).nextBytes(content);
+      Path part = tmp.resolve("f" + piece + ".part");
+      writeAll(part, content, piece, 100_003);
+      long size = Files.size(part);
+      assertTrue(size >= content.length && size - content.length < 1024 * 1024, "padding only: " + size);
+      try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
+        ch.truncate(content.length); // what the download does before the rename
+      }
+      assertArrayEquals(content, Files.readAllBytes(part), "piece size " + piece);
+    }
+  }
+
+  @Test
+  void aPieceThatFailsHalfWayLeavesItsNeighboursAlone(@TempDir Path tmp) throws Exception {
+    int piece = 256 * 1024;
+    byte[] content = new byte[3 * piece];
+    new Random(5).nextBytes(content);
+    Path part = tmp.resolve("g.part");
+    writeAll(part, content, piece, 65_536);
+    PieceWriter w = PieceWriter.open(part, piece, piece, content.length);
+    byte[] junk = new byte[piece / 2 + 5];
+    w.write(junk, 0, junk.length);
+    w.finish(false); // a broken connection: what was staged is dropped
+    byte[] got = Files.readAllBytes(part);
+    assertArrayEquals(Arrays.copyOfRange(content, 0, piece), Arrays.copyOfRange(got, 0, piece));
+    assertArrayEquals(Arrays.copyOfRange(content, 2 * piece, 3 * piece), Arrays.copyOfRange(got, 2 * piece, 3 * piece));
+  }
+}
