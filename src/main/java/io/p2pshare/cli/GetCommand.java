@@ -65,11 +65,14 @@ public final class GetCommand implements Callable<Integer> {
     Endpoint idx = loader.indexEndpoint(index, cfg);
     long rate = PeerSettings.parseRate(maxDownloadRate);
     java.util.Optional<io.p2pshare.transport.TlsSettings> tls = tlsTrust.resolve(loader, cfg);
+    // The second core is idle while the actor system starts: warm the download path there.
+    io.p2pshare.peer.HotPathWarmup warmup = io.p2pshare.peer.HotPathWarmup.start();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "p2pshare-get", ConfigFactory.load());
     // Before GetClient opens anything: the index and every source are reached over TLS.
     io.p2pshare.transport.NodeTls.get(system).install(tls.orElse(null));
     try (GetClient client = new GetClient(system, idx, rate, cfg.peer().pieceSizeBytes(),
         Math.max(1, concurrency))) {
+      warmup.stop();
       long t0 = System.nanoTime();
       List<Download.Request> requests = new ArrayList<>();
       for (String n : names) {

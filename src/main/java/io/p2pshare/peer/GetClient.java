@@ -10,6 +10,7 @@ import io.p2pshare.config.Endpoint;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.FrameSocket;
+import io.p2pshare.protocol.HotFrames;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.SearchQuery;
@@ -95,10 +96,7 @@ public final class GetClient implements AutoCloseable {
           if (r.fileName() == null) {
             continue;
           }
-          List<SearchResult> l = into.computeIfAbsent(r.fileName(), k -> new ArrayList<>());
-          if (l.stream().noneMatch(x -> x.peerId() != null && x.peerId().equals(r.peerId()))) {
-            l.add(r);
-          }
+          addHolder(into, r.fileName(), r);
         }
       }
       if (!Boolean.TRUE.equals(resp.truncated()) || depth >= MAX_REFINE_DEPTH) {
@@ -110,10 +108,7 @@ public final class GetClient implements AutoCloseable {
       more.add(search(SearchQuery.exact(text)).thenAccept(exact -> {
         synchronized (into) {
           for (SearchResult r : exact.results() == null ? List.<SearchResult>of() : exact.results()) {
-            List<SearchResult> l = into.computeIfAbsent(text, k -> new ArrayList<>());
-            if (l.stream().noneMatch(x -> x.peerId() != null && x.peerId().equals(r.peerId()))) {
-              l.add(r);
-            }
+            addHolder(into, text, r);
           }
         }
       }).toCompletableFuture());
@@ -122,6 +117,21 @@ public final class GetClient implements AutoCloseable {
       }
       return CompletableFuture.allOf(more.toArray(new CompletableFuture[0]));
     });
+  }
+
+  /** Adds {@code r} under {@code name} unless that peer is listed already (plain loop: cold path). */
+  private static void addHolder(Map<String, List<SearchResult>> into, String name, SearchResult r) {
+    List<SearchResult> l = into.get(name);
+    if (l == null) {
+      l = new ArrayList<>(2);
+      into.put(name, l);
+    }
+    for (SearchResult x : l) {
+      if (x.peerId() != null && x.peerId().equals(r.peerId())) {
+        return;
+      }
+    }
+    l.add(r);
   }
 
   /**
@@ -316,10 +326,12 @@ public final class GetClient implements AutoCloseable {
         if (lookup == null) {
           lookup = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
         }
-        Envelope reply = lookup.request(MessageType.SEARCH_REQUEST, new io.p2pshare.protocol.SearchRequest(q));
-        SearchResponse r = reply.payloadAs(SearchResponse.class);
+        lookup.send(Envelope.of(MessageType.SEARCH_REQUEST, clientId, java.util.UUID.randomUUID().toString(),
+            new io.p2pshare.protocol.SearchRequest(q)));
+        byte[] line = lookup.readLine();
+        SearchResponse r = HotFrames.searchResponse(line); // a thousand results: no tree, no databind
         if (!"ok".equals(r.status())) {
-          throw new IOException("search failed: " + reply.payload());
+          throw new IOException("search failed: " + io.p2pshare.protocol.Frames.decode(line).payload());
         }
         return r;
       } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
