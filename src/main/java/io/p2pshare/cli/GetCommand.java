@@ -72,6 +72,9 @@ public final class GetCommand implements Callable<Integer> {
     io.p2pshare.transport.NodeTls.get(system).install(tls.orElse(null));
     try (GetClient client = new GetClient(system, idx, rate, cfg.peer().pieceSizeBytes(),
         Math.max(1, concurrency))) {
+      if (!names.isEmpty()) {
+        client.startDownloadActors(); // named files are looked up by the Download actors
+      }
       warmup.stop();
       long t0 = System.nanoTime();
       List<Download.Request> requests = new ArrayList<>();

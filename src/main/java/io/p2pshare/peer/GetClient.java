@@ -45,8 +45,8 @@ public final class GetClient implements AutoCloseable {
   private static final int SMALL_WINDOW = 32;
 
   private final ActorSystem<?> system;
-  private final ActorRef<IndexClient.Command> index;
-  private final ActorRef<Downloads.Command> downloads;
+  /** The Download actors and their index client: started on first need (see {@link #downloads}). */
+  private ActorRef<Downloads.Command> downloads;
   private final SourcePool pool;
   private final String clientId;
   private final PieceTransfers transfers;
@@ -65,18 +65,35 @@ public final class GetClient implements AutoCloseable {
     this.indexEndpoint = indexEndpoint;
     this.sockets = io.p2pshare.transport.NodeTls.sockets(system);
     this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000, sockets);
-    String suffix = Long.toString(System.nanoTime(), 36);
-    this.index = system.systemActorOf(
-        IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
-        "get-index-" + suffix, Props.empty());
     this.transfers = new PieceTransfers(pool, new RateLimiter(maxDownloadRate));
     this.pieceSize = pieceSize;
     this.concurrency = concurrency;
-    Download.Deps deps = new Download.Deps(index, null, transfers,
-        system.dispatchers().lookup(DispatcherSelector.blocking()), clientId, 4, pieceSize,
-        Duration.ofSeconds(30));
-    this.downloads = system.systemActorOf(Downloads.create(deps, concurrency),
-        "get-downloads-" + suffix, Props.empty());
+  }
+
+  /**
+   * The {@link Downloads} parent, started with its Streams index connection on first use: a
+   * {@code get --match} of small files never needs them, and starting Akka IO and a stream
+   * in the middle of its batches cost a fresh JVM tens of milliseconds. Callers that know they
+   * will need them (named files: the actors look their holders up) start them ahead with
+   * {@link #startDownloadActors}.
+   */
+  public void startDownloadActors() {
+    downloads();
+  }
+
+  private synchronized ActorRef<Downloads.Command> downloads() {
+    if (downloads == null) {
+      String suffix = Long.toString(System.nanoTime(), 36);
+      ActorRef<IndexClient.Command> index = system.systemActorOf(
+          IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
+          "get-index-" + suffix, Props.empty());
+      Download.Deps deps = new Download.Deps(index, null, transfers,
+          system.dispatchers().lookup(DispatcherSelector.blocking()), clientId, 4, pieceSize,
+          Duration.ofSeconds(30));
+      downloads = system.systemActorOf(Downloads.create(deps, concurrency),
+          "get-downloads-" + suffix, Props.empty());
+    }
+    return downloads;
   }
 
   /** Every file whose name contains {@code text}, refining the query when the index truncates. */
@@ -178,7 +195,10 @@ public final class GetClient implements AutoCloseable {
     }
     List<CompletableFuture<Void>> batches = new ArrayList<>();
     var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    int totalSmall = small.values().stream().mapToInt(List::size).sum();
+    int totalSmall = 0;
+    for (List<Integer> l : small.values()) {
+      totalSmall += l.size();
+    }
     // A few connections, and no more requests in flight in total than a peer serves at once
     // by default (peer.max_uploads = 32): beyond that it answers BUSY.
     int connections = Math.max(1, Math.min(concurrency, SMALL_CONNECTIONS));
@@ -199,7 +219,11 @@ public final class GetClient implements AutoCloseable {
               rest.add(i);
             }
           }
-          return viaActors(rest.stream().map(requests::get).toList(), progress).thenApply(evs -> {
+          List<Download.Request> left = new ArrayList<>(rest.size());
+          for (int i : rest) {
+            left.add(requests.get(i));
+          }
+          return viaActors(left, progress).thenApply(evs -> {
             for (int k = 0; k < rest.size(); k++) {
               results[rest.get(k)] = evs.get(k);
             }
@@ -254,8 +278,9 @@ public final class GetClient implements AutoCloseable {
     ActorRef<Download.Event> collector = system.systemActorOf(
         collector(requests.size(), progress, result),
         "get-collector-" + Long.toString(System.nanoTime(), 36), Props.empty());
+    ActorRef<Downloads.Command> parent = downloads();
     for (Download.Request r : requests) {
-      downloads.tell(new Downloads.Start(r, collector));
+      parent.tell(new Downloads.Start(r, collector));
     }
     return result;
   }
