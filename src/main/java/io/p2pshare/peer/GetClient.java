@@ -314,9 +314,20 @@ public final class GetClient implements AutoCloseable {
    * threads of their own (benchmark workers): no actor or thread hop per small file.
    */
   public Download.Event downloadNow(String name, Path outDir) throws Exception {
+    return downloadNow(name, outDir, null);
+  }
+
+  /**
+   * As {@link #downloadNow(String, Path)}, with the holders already looked up ({@link #lookup});
+   * null searches first.
+   */
+  public Download.Event downloadNow(String name, Path outDir, List<SearchResult> found) throws Exception {
     long t0 = System.nanoTime();
-    SearchResponse resp = searchNow(SearchQuery.exact(name));
-    List<SearchResult> results = resp.results() == null ? List.of() : resp.results();
+    List<SearchResult> results = found;
+    if (results == null) {
+      SearchResponse resp = searchNow(SearchQuery.exact(name));
+      results = resp.results() == null ? List.of() : resp.results();
+    }
     if (results.isEmpty()) {
       return new Download.Failed(0, name, "NOT_FOUND", "no live peer holds '" + name + "'");
     }
@@ -342,6 +353,58 @@ public final class GetClient implements AutoCloseable {
     Download.Request req = new Download.Request(name, outDir, Origin.DOWNLOADED,
         MessageType.OBTAIN_REQUEST, c.sources().isEmpty() ? null : c.sources(), m);
     return download(List.of(req), p -> { }).toCompletableFuture().get().get(0);
+  }
+
+  /** Exact searches in flight at once on the lookup connection. */
+  private static final int LOOKUP_WINDOW = 64;
+
+  /**
+   * The holders of each name (an empty list where no live peer holds it), by exact searches
+   * pipelined over this client's blocking index connection (the index answers a connection's
+   * requests in order): a few round trips for a whole list instead of one per name, and the
+   * index reads and answers them in batches. Reconnects once if the connection broke.
+   */
+  public synchronized Map<String, List<SearchResult>> lookup(List<String> names) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return lookupOnce(names);
+      } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
+        closeLookup();
+        if (attempt > 0) {
+          throw new IOException("index " + indexEndpoint.host() + ":" + indexEndpoint.port() + ": "
+              + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private Map<String, List<SearchResult>> lookupOnce(List<String> names) throws IOException {
+    if (lookup == null) {
+      lookup = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
+    }
+    Map<String, List<SearchResult>> out = new LinkedHashMap<>();
+    int sent = 0;
+    int received = 0;
+    while (received < names.size()) {
+      boolean wrote = false;
+      while (sent < names.size() && sent - received < LOOKUP_WINDOW) {
+        lookup.write(Envelope.of(MessageType.SEARCH_REQUEST, clientId, clientId + "-l" + sent,
+            new io.p2pshare.protocol.SearchRequest(SearchQuery.exact(names.get(sent)))));
+        sent++;
+        wrote = true;
+      }
+      if (wrote) {
+        lookup.flush();
+      }
+      byte[] line = lookup.readLine();
+      SearchResponse r = HotFrames.searchResponse(line);
+      if (!"ok".equals(r.status())) {
+        throw new IOException("search failed: " + io.p2pshare.protocol.Frames.decode(line).payload());
+      }
+      out.put(names.get(received), r.results() == null ? List.of() : r.results());
+      received++;
+    }
+    return out;
   }
 
   /** An index search over this client's blocking connection (reconnects once if it broke). */

@@ -40,7 +40,7 @@ public final class SourceConnection implements Closeable {
     this.key = key;
     this.socket = socket;
     this.in = new FrameInput(socket.getInputStream(), 256 * 1024);
-    this.out = socket.getOutputStream();
+    this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024); // pipelined requests leave in one write
     this.clientId = clientId;
   }
 
