@@ -364,64 +364,55 @@ public final class GetClient implements AutoCloseable {
    * requests in order): a few round trips for a whole list instead of one per name, and the
    * index reads and answers them in batches. Reconnects once if the connection broke.
    */
-  public synchronized Map<String, List<SearchResult>> lookup(List<String> names) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return lookupOnce(names);
-      } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
-        closeLookup();
-        if (attempt > 0) {
-          throw new IOException("index " + indexEndpoint.host() + ":" + indexEndpoint.port() + ": "
-              + e.getMessage());
+  public Map<String, List<SearchResult>> lookup(List<String> names) throws IOException {
+    return onLookup(s -> {
+      Map<String, List<SearchResult>> out = new LinkedHashMap<>();
+      int sent = 0;
+      int received = 0;
+      while (received < names.size()) {
+        boolean wrote = false;
+        while (sent < names.size() && sent - received < LOOKUP_WINDOW) {
+          s.write(Envelope.of(MessageType.SEARCH_REQUEST, clientId, clientId + "-l" + sent,
+              new io.p2pshare.protocol.SearchRequest(SearchQuery.exact(names.get(sent)))));
+          sent++;
+          wrote = true;
         }
+        if (wrote) {
+          s.flush();
+        }
+        SearchResponse r = readSearchReply(s);
+        out.put(names.get(received), r.results() == null ? List.of() : r.results());
+        received++;
       }
-    }
-  }
-
-  private Map<String, List<SearchResult>> lookupOnce(List<String> names) throws IOException {
-    if (lookup == null) {
-      lookup = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
-    }
-    Map<String, List<SearchResult>> out = new LinkedHashMap<>();
-    int sent = 0;
-    int received = 0;
-    while (received < names.size()) {
-      boolean wrote = false;
-      while (sent < names.size() && sent - received < LOOKUP_WINDOW) {
-        lookup.write(Envelope.of(MessageType.SEARCH_REQUEST, clientId, clientId + "-l" + sent,
-            new io.p2pshare.protocol.SearchRequest(SearchQuery.exact(names.get(sent)))));
-        sent++;
-        wrote = true;
-      }
-      if (wrote) {
-        lookup.flush();
-      }
-      byte[] line = lookup.readLine();
-      SearchResponse r = HotFrames.searchResponse(line);
-      if (!"ok".equals(r.status())) {
-        throw new IOException("search failed: " + io.p2pshare.protocol.Frames.decode(line).payload());
-      }
-      out.put(names.get(received), r.results() == null ? List.of() : r.results());
-      received++;
-    }
-    return out;
+      return out;
+    });
   }
 
   /** An index search over this client's blocking connection (reconnects once if it broke). */
-  private synchronized SearchResponse searchNow(SearchQuery q) throws IOException {
+  private SearchResponse searchNow(SearchQuery q) throws IOException {
+    return onLookup(s -> {
+      s.send(Envelope.of(MessageType.SEARCH_REQUEST, clientId, java.util.UUID.randomUUID().toString(),
+          new io.p2pshare.protocol.SearchRequest(q)));
+      return readSearchReply(s);
+    });
+  }
+
+  /** One exchange on the lookup connection. */
+  private interface LookupCall<T> {
+    T run(FrameSocket s) throws IOException;
+  }
+
+  /**
+   * {@code call} on the blocking index connection (opened on first use, one caller at a time);
+   * if it breaks, once more on a new connection.
+   */
+  private synchronized <T> T onLookup(LookupCall<T> call) throws IOException {
     for (int attempt = 0; ; attempt++) {
       try {
         if (lookup == null) {
           lookup = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
         }
-        lookup.send(Envelope.of(MessageType.SEARCH_REQUEST, clientId, java.util.UUID.randomUUID().toString(),
-            new io.p2pshare.protocol.SearchRequest(q)));
-        byte[] line = lookup.readLine();
-        SearchResponse r = HotFrames.searchResponse(line); // a thousand results: no tree, no databind
-        if (!"ok".equals(r.status())) {
-          throw new IOException("search failed: " + io.p2pshare.protocol.Frames.decode(line).payload());
-        }
-        return r;
+        return call.run(lookup);
       } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
         closeLookup();
         if (attempt > 0) {
@@ -431,6 +422,16 @@ public final class GetClient implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The next search reply (a thousand results: no tree, no databind); an error is an IOException. */
+  private static SearchResponse readSearchReply(FrameSocket s) throws IOException {
+    byte[] line = s.readLine();
+    SearchResponse r = HotFrames.searchResponse(line);
+    if (!"ok".equals(r.status())) {
+      throw new IOException("search failed: " + io.p2pshare.protocol.Frames.decode(line).payload());
+    }
+    return r;
   }
 
   private synchronized void closeLookup() {
