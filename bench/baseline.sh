@@ -83,7 +83,10 @@ http {
 CONF
 "$nginx_bin" -p "$ngx" -c "$ngx/nginx.conf" >"$ngx/logs/stdout.log" 2>&1 &
 ngx_pid=$!
-cleanup() { kill "$ngx_pid" 2>/dev/null || true; wait "$ngx_pid" 2>/dev/null || true; }
+cleanup() {
+  kill "$ngx_pid" 2>/dev/null || true; wait "$ngx_pid" 2>/dev/null || true
+  rm -rf "$work"/level-*
+}
 trap cleanup EXIT
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -95,9 +98,11 @@ echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port serving 
 nfiles=$(wc -l <"$files")
 levels_json=""
 # One timed run of level $1; prints "THROUGHPUT<TAB>LEVEL_JSON".
+# Each run writes into a new directory and nothing is deleted until the end (as `bench strong`):
+# on ext4 without a journal, creating files soon after deleting many is slow.
 run_level() {
-  local c=$1 lvl="$work/level-$1"
-  rm -rf "$lvl"; mkdir -p "$lvl/out"
+  local c=$1 lvl
+  lvl=$(mktemp -d "$work/level-$1-XXXXXX"); mkdir -p "$lvl/out"
   # Round-robin split, as `bench strong` does: worker i gets files i, i+c, i+2c, ...
   awk -v c="$c" -v port="$port" -v out="$lvl/out" -v cfg="$lvl/worker" \
     '{ f = cfg "-" ((NR - 1) % c) ".curlrc";
@@ -133,7 +138,6 @@ run_level() {
       printf "\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f}, ", pct(50), pct(90), pct(99), pct(99.9)
       printf "\"verification_failures\": %d, \"errors\": %d}\n", vf, err
     }'
-  rm -rf "$lvl"
 }
 
 for c in $levels; do

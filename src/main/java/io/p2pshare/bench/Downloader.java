@@ -11,6 +11,12 @@ public interface Downloader extends AutoCloseable {
   /** Downloads {@code file} into {@code outDir}; returns the final path (complete and renamed). */
   Path download(FileSpec file, Path outDir) throws Exception;
 
+  /**
+   * Called by a worker inside the timed window with its whole share, before its first download
+   * (e.g. to look every name up at once); a no-op unless overridden.
+   */
+  default void prepare(java.util.List<FileSpec> share) throws Exception {}
+
   @Override
   default void close() throws Exception {}
 

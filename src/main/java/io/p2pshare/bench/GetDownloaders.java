@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.p2pshare.config.Endpoint;
 import io.p2pshare.peer.Download;
 import io.p2pshare.peer.GetClient;
+import io.p2pshare.protocol.SearchResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,9 +33,18 @@ public final class GetDownloaders implements Downloader.Factory, AutoCloseable {
   public Downloader open() {
     GetClient client = new GetClient(system, index, 0, pieceSize, 1);
     return new Downloader() {
+      /** Holders per name from {@link #prepare}; a name looked up is used once. */
+      private final java.util.Map<String, java.util.List<SearchResult>> found = new java.util.HashMap<>();
+
+      @Override
+      public void prepare(java.util.List<FileSpec> share) throws Exception {
+        // As get does for a list of names: one pipelined lookup, then the fetches one by one.
+        found.putAll(client.lookup(share.stream().map(FileSpec::name).distinct().toList()));
+      }
+
       @Override
       public Path download(FileSpec file, Path outDir) throws Exception {
-        Download.Event e = client.downloadNow(file.name(), outDir);
+        Download.Event e = client.downloadNow(file.name(), outDir, found.remove(file.name()));
         if (e instanceof Download.Finished f) {
           return f.path();
         }

@@ -65,15 +65,35 @@ public final class GetCommand implements Callable<Integer> {
     Endpoint idx = loader.indexEndpoint(index, cfg);
     long rate = PeerSettings.parseRate(maxDownloadRate);
     java.util.Optional<io.p2pshare.transport.TlsSettings> tls = tlsTrust.resolve(loader, cfg);
+    // The second core is idle while the actor system starts: warm the download path there.
+    io.p2pshare.peer.HotPathWarmup warmup = io.p2pshare.peer.HotPathWarmup.start();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "p2pshare-get", ConfigFactory.load());
     // Before GetClient opens anything: the index and every source are reached over TLS.
     io.p2pshare.transport.NodeTls.get(system).install(tls.orElse(null));
     try (GetClient client = new GetClient(system, idx, rate, cfg.peer().pieceSizeBytes(),
         Math.max(1, concurrency))) {
+      if (!names.isEmpty()) {
+        client.startDownloadActors(); // named files are looked up by the Download actors
+      }
+      warmup.stop();
       long t0 = System.nanoTime();
       List<Download.Request> requests = new ArrayList<>();
+      // Every name looked up at once (pipelined): small files with known holders then go
+      // through the pipelined batches, larger ones to the Download actors with their holders.
+      // Names not found (or an index that cannot be asked) are left to the actors, which
+      // search again and report each failure their own way.
+      java.util.Map<String, List<io.p2pshare.protocol.SearchResult>> named = java.util.Map.of();
+      if (!names.isEmpty()) {
+        try {
+          named = client.lookup(names);
+        } catch (java.io.IOException e) {
+          named = java.util.Map.of();
+        }
+      }
       for (String n : names) {
-        requests.add(Download.Request.obtain(n, out));
+        List<io.p2pshare.protocol.SearchResult> holders = named.get(n);
+        requests.add(holders == null || holders.isEmpty() ? Download.Request.obtain(n, out)
+            : GetClient.request(new GetClient.Match(n, holders), out));
       }
       if (match != null) {
         List<GetClient.Match> found;

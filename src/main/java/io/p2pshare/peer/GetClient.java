@@ -10,6 +10,7 @@ import io.p2pshare.config.Endpoint;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.FrameSocket;
+import io.p2pshare.protocol.HotFrames;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.PeerAddress;
 import io.p2pshare.protocol.SearchQuery;
@@ -44,8 +45,8 @@ public final class GetClient implements AutoCloseable {
   private static final int SMALL_WINDOW = 32;
 
   private final ActorSystem<?> system;
-  private final ActorRef<IndexClient.Command> index;
-  private final ActorRef<Downloads.Command> downloads;
+  /** The Download actors and their index client: started on first need (see {@link #downloads}). */
+  private ActorRef<Downloads.Command> downloads;
   private final SourcePool pool;
   private final String clientId;
   private final PieceTransfers transfers;
@@ -64,18 +65,35 @@ public final class GetClient implements AutoCloseable {
     this.indexEndpoint = indexEndpoint;
     this.sockets = io.p2pshare.transport.NodeTls.sockets(system);
     this.pool = new SourcePool(clientId, Math.max(4, concurrency), 30_000, sockets);
-    String suffix = Long.toString(System.nanoTime(), 36);
-    this.index = system.systemActorOf(
-        IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
-        "get-index-" + suffix, Props.empty());
     this.transfers = new PieceTransfers(pool, new RateLimiter(maxDownloadRate));
     this.pieceSize = pieceSize;
     this.concurrency = concurrency;
-    Download.Deps deps = new Download.Deps(index, null, transfers,
-        system.dispatchers().lookup(DispatcherSelector.blocking()), clientId, 4, pieceSize,
-        Duration.ofSeconds(30));
-    this.downloads = system.systemActorOf(Downloads.create(deps, concurrency),
-        "get-downloads-" + suffix, Props.empty());
+  }
+
+  /**
+   * The {@link Downloads} parent, started with its Streams index connection on first use: a
+   * {@code get --match} of small files never needs them, and starting Akka IO and a stream
+   * in the middle of its batches cost a fresh JVM tens of milliseconds. Callers that know they
+   * will need them (named files: the actors look their holders up) start them ahead with
+   * {@link #startDownloadActors}.
+   */
+  public void startDownloadActors() {
+    downloads();
+  }
+
+  private synchronized ActorRef<Downloads.Command> downloads() {
+    if (downloads == null) {
+      String suffix = Long.toString(System.nanoTime(), 36);
+      ActorRef<IndexClient.Command> index = system.systemActorOf(
+          IndexClient.create(IndexClient.Options.searchOnly(clientId, indexEndpoint), null),
+          "get-index-" + suffix, Props.empty());
+      Download.Deps deps = new Download.Deps(index, null, transfers,
+          system.dispatchers().lookup(DispatcherSelector.blocking()), clientId, 4, pieceSize,
+          Duration.ofSeconds(30));
+      downloads = system.systemActorOf(Downloads.create(deps, concurrency),
+          "get-downloads-" + suffix, Props.empty());
+    }
+    return downloads;
   }
 
   /** Every file whose name contains {@code text}, refining the query when the index truncates. */
@@ -95,10 +113,7 @@ public final class GetClient implements AutoCloseable {
           if (r.fileName() == null) {
             continue;
           }
-          List<SearchResult> l = into.computeIfAbsent(r.fileName(), k -> new ArrayList<>());
-          if (l.stream().noneMatch(x -> x.peerId() != null && x.peerId().equals(r.peerId()))) {
-            l.add(r);
-          }
+          addHolder(into, r.fileName(), r);
         }
       }
       if (!Boolean.TRUE.equals(resp.truncated()) || depth >= MAX_REFINE_DEPTH) {
@@ -110,10 +125,7 @@ public final class GetClient implements AutoCloseable {
       more.add(search(SearchQuery.exact(text)).thenAccept(exact -> {
         synchronized (into) {
           for (SearchResult r : exact.results() == null ? List.<SearchResult>of() : exact.results()) {
-            List<SearchResult> l = into.computeIfAbsent(text, k -> new ArrayList<>());
-            if (l.stream().noneMatch(x -> x.peerId() != null && x.peerId().equals(r.peerId()))) {
-              l.add(r);
-            }
+            addHolder(into, text, r);
           }
         }
       }).toCompletableFuture());
@@ -122,6 +134,21 @@ public final class GetClient implements AutoCloseable {
       }
       return CompletableFuture.allOf(more.toArray(new CompletableFuture[0]));
     });
+  }
+
+  /** Adds {@code r} under {@code name} unless that peer is listed already (plain loop: cold path). */
+  private static void addHolder(Map<String, List<SearchResult>> into, String name, SearchResult r) {
+    List<SearchResult> l = into.get(name);
+    if (l == null) {
+      l = new ArrayList<>(2);
+      into.put(name, l);
+    }
+    for (SearchResult x : l) {
+      if (x.peerId() != null && x.peerId().equals(r.peerId())) {
+        return;
+      }
+    }
+    l.add(r);
   }
 
   /**
@@ -168,7 +195,10 @@ public final class GetClient implements AutoCloseable {
     }
     List<CompletableFuture<Void>> batches = new ArrayList<>();
     var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    int totalSmall = small.values().stream().mapToInt(List::size).sum();
+    int totalSmall = 0;
+    for (List<Integer> l : small.values()) {
+      totalSmall += l.size();
+    }
     // A few connections, and no more requests in flight in total than a peer serves at once
     // by default (peer.max_uploads = 32): beyond that it answers BUSY.
     int connections = Math.max(1, Math.min(concurrency, SMALL_CONNECTIONS));
@@ -189,7 +219,11 @@ public final class GetClient implements AutoCloseable {
               rest.add(i);
             }
           }
-          return viaActors(rest.stream().map(requests::get).toList(), progress).thenApply(evs -> {
+          List<Download.Request> left = new ArrayList<>(rest.size());
+          for (int i : rest) {
+            left.add(requests.get(i));
+          }
+          return viaActors(left, progress).thenApply(evs -> {
             for (int k = 0; k < rest.size(); k++) {
               results[rest.get(k)] = evs.get(k);
             }
@@ -244,8 +278,9 @@ public final class GetClient implements AutoCloseable {
     ActorRef<Download.Event> collector = system.systemActorOf(
         collector(requests.size(), progress, result),
         "get-collector-" + Long.toString(System.nanoTime(), 36), Props.empty());
+    ActorRef<Downloads.Command> parent = downloads();
     for (Download.Request r : requests) {
-      downloads.tell(new Downloads.Start(r, collector));
+      parent.tell(new Downloads.Start(r, collector));
     }
     return result;
   }
@@ -279,9 +314,20 @@ public final class GetClient implements AutoCloseable {
    * threads of their own (benchmark workers): no actor or thread hop per small file.
    */
   public Download.Event downloadNow(String name, Path outDir) throws Exception {
+    return downloadNow(name, outDir, null);
+  }
+
+  /**
+   * As {@link #downloadNow(String, Path)}, with the holders already looked up ({@link #lookup});
+   * null searches first.
+   */
+  public Download.Event downloadNow(String name, Path outDir, List<SearchResult> found) throws Exception {
     long t0 = System.nanoTime();
-    SearchResponse resp = searchNow(SearchQuery.exact(name));
-    List<SearchResult> results = resp.results() == null ? List.of() : resp.results();
+    List<SearchResult> results = found;
+    if (results == null) {
+      SearchResponse resp = searchNow(SearchQuery.exact(name));
+      results = resp.results() == null ? List.of() : resp.results();
+    }
     if (results.isEmpty()) {
       return new Download.Failed(0, name, "NOT_FOUND", "no live peer holds '" + name + "'");
     }
@@ -309,19 +355,64 @@ public final class GetClient implements AutoCloseable {
     return download(List.of(req), p -> { }).toCompletableFuture().get().get(0);
   }
 
+  /** Exact searches in flight at once on the lookup connection. */
+  private static final int LOOKUP_WINDOW = 64;
+
+  /**
+   * The holders of each name (an empty list where no live peer holds it), by exact searches
+   * pipelined over this client's blocking index connection (the index answers a connection's
+   * requests in order): a few round trips for a whole list instead of one per name, and the
+   * index reads and answers them in batches. Reconnects once if the connection broke.
+   */
+  public Map<String, List<SearchResult>> lookup(List<String> names) throws IOException {
+    return onLookup(s -> {
+      Map<String, List<SearchResult>> out = new LinkedHashMap<>();
+      int sent = 0;
+      int received = 0;
+      while (received < names.size()) {
+        boolean wrote = false;
+        while (sent < names.size() && sent - received < LOOKUP_WINDOW) {
+          s.write(Envelope.of(MessageType.SEARCH_REQUEST, clientId, clientId + "-l" + sent,
+              new io.p2pshare.protocol.SearchRequest(SearchQuery.exact(names.get(sent)))));
+          sent++;
+          wrote = true;
+        }
+        if (wrote) {
+          s.flush();
+        }
+        SearchResponse r = readSearchReply(s);
+        out.put(names.get(received), r.results() == null ? List.of() : r.results());
+        received++;
+      }
+      return out;
+    });
+  }
+
   /** An index search over this client's blocking connection (reconnects once if it broke). */
-  private synchronized SearchResponse searchNow(SearchQuery q) throws IOException {
+  private SearchResponse searchNow(SearchQuery q) throws IOException {
+    return onLookup(s -> {
+      s.send(Envelope.of(MessageType.SEARCH_REQUEST, clientId, java.util.UUID.randomUUID().toString(),
+          new io.p2pshare.protocol.SearchRequest(q)));
+      return readSearchReply(s);
+    });
+  }
+
+  /** One exchange on the lookup connection. */
+  private interface LookupCall<T> {
+    T run(FrameSocket s) throws IOException;
+  }
+
+  /**
+   * {@code call} on the blocking index connection (opened on first use, one caller at a time);
+   * if it breaks, once more on a new connection.
+   */
+  private synchronized <T> T onLookup(LookupCall<T> call) throws IOException {
     for (int attempt = 0; ; attempt++) {
       try {
         if (lookup == null) {
           lookup = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
         }
-        Envelope reply = lookup.request(MessageType.SEARCH_REQUEST, new io.p2pshare.protocol.SearchRequest(q));
-        SearchResponse r = reply.payloadAs(SearchResponse.class);
-        if (!"ok".equals(r.status())) {
-          throw new IOException("search failed: " + reply.payload());
-        }
-        return r;
+        return call.run(lookup);
       } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
         closeLookup();
         if (attempt > 0) {
@@ -331,6 +422,16 @@ public final class GetClient implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The next search reply (a thousand results: no tree, no databind); an error is an IOException. */
+  private static SearchResponse readSearchReply(FrameSocket s) throws IOException {
+    byte[] line = s.readLine();
+    SearchResponse r = HotFrames.searchResponse(line);
+    if (!"ok".equals(r.status())) {
+      throw new IOException("search failed: " + io.p2pshare.protocol.Frames.decode(line).payload());
+    }
+    return r;
   }
 
   private synchronized void closeLookup() {

@@ -33,14 +33,21 @@ public final class Holders {
     if (votes.isEmpty()) {
       return new Choice(null, List.of());
     }
-    String best = votes.entrySet().stream()
-        .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-        .orElseThrow().getKey();
+    // Plain loops, no streams: a one-shot get runs this a thousand times in a cold JVM.
+    String best = null;
+    int bestVotes = 0;
+    for (Map.Entry<String, Integer> e : votes.entrySet()) {
+      int v = e.getValue();
+      if (v > bestVotes || (v == bestVotes && e.getKey().compareTo(best) > 0)) {
+        best = e.getKey();
+        bestVotes = v;
+      }
+    }
     List<PeerAddress> srcs = new ArrayList<>();
     for (SearchResult r : results) {
       if (r.peer() != null && r.meta() != null && !Objects.equals(r.peerId(), selfPeerId)
           && key(r.meta()).equals(best) && r.peer().host() != null && r.peer().port() != null
-          && srcs.stream().noneMatch(p -> p.peerId().equals(r.peer().peerId()))) {
+          && !holds(srcs, r.peer().peerId())) {
         srcs.add(r.peer());
       }
     }
@@ -48,6 +55,15 @@ public final class Holders {
       Collections.rotate(srcs, -Math.floorMod(spread, srcs.size()));
     }
     return new Choice(metaByKey.get(best), List.copyOf(srcs.subList(0, Math.min(max, srcs.size()))));
+  }
+
+  private static boolean holds(List<PeerAddress> srcs, String peerId) {
+    for (PeerAddress p : srcs) {
+      if (p.peerId().equals(peerId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String key(FileMeta m) {

@@ -1,22 +1,21 @@
 package io.p2pshare.peer;
 
 import io.p2pshare.protocol.Envelope;
+import io.p2pshare.protocol.FrameInput;
 import io.p2pshare.protocol.Frames;
+import io.p2pshare.protocol.HotFrames;
 import io.p2pshare.protocol.ManifestResponse;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.ProtocolException;
 import io.p2pshare.protocol.TransferHeader;
 import io.p2pshare.protocol.TransferRequest;
 import io.p2pshare.transport.ClientSockets;
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.security.MessageDigest;
-import java.util.Arrays;
 
 /**
  * One persistent connection to a peer's transfer port, used by one thread at a time (borrowed
@@ -29,7 +28,7 @@ public final class SourceConnection implements Closeable {
 
   private final String key;
   private final Socket socket;
-  private final InputStream in;
+  private final FrameInput in;
   private final OutputStream out;
   private final String clientId;
   private final byte[] buf = new byte[1024 * 1024];
@@ -38,8 +37,8 @@ public final class SourceConnection implements Closeable {
   private SourceConnection(String key, Socket socket, String clientId) throws IOException {
     this.key = key;
     this.socket = socket;
-    this.in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
-    this.out = socket.getOutputStream();
+    this.in = new FrameInput(socket.getInputStream(), 256 * 1024);
+    this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024); // pipelined requests leave in one write
     this.clientId = clientId;
   }
 
@@ -67,14 +66,14 @@ public final class SourceConnection implements Closeable {
   /** Sends a transfer request and reads its header (no body yet). */
   public TransferHeader request(String type, String fileName, Long offset, Long length)
       throws IOException {
-    send(type, new TransferRequest(fileName, offset, length));
-    return readPayload(TransferHeader.class);
+    sendRequest(type, fileName, offset, length);
+    out.flush();
+    return readHeader();
   }
 
   /** Queues a request without flushing (pipelining: several requests, then their replies). */
   public void sendRequest(String type, String fileName, Long offset, Long length) throws IOException {
-    out.write(Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq),
-        new TransferRequest(fileName, offset, length))));
+    out.write(HotFrames.transferRequest(type, clientId, clientId + "-" + (++seq), fileName, offset, length));
   }
 
   public void flush() throws IOException {
@@ -83,7 +82,12 @@ public final class SourceConnection implements Closeable {
 
   /** Reads the next reply header (replies come in request order). */
   public TransferHeader readHeader() throws IOException {
-    return readPayload(TransferHeader.class);
+    byte[] line = readLine();
+    try {
+      return HotFrames.transferHeader(line);
+    } catch (ProtocolException e) {
+      throw new IOException("bad header from " + key + ": " + e.getMessage());
+    }
   }
 
   public ManifestResponse manifest(String fileName) throws IOException {
@@ -130,14 +134,7 @@ public final class SourceConnection implements Closeable {
   public byte[] readBodyBytes(int n, RateLimiter limiter) throws IOException {
     limiter.acquire(n);
     byte[] dst = new byte[n];
-    int off = 0;
-    while (off < n) {
-      int r = in.read(dst, off, n - off);
-      if (r < 0) {
-        throw new EOFException("source closed the connection with " + (n - off) + " body bytes missing");
-      }
-      off += r;
-    }
+    in.readFully(dst, 0, n, "source " + key);
     return dst;
   }
 
@@ -157,24 +154,7 @@ public final class SourceConnection implements Closeable {
   }
 
   private byte[] readLine() throws IOException {
-    byte[] line = new byte[512];
-    int n = 0;
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("source " + key + " closed the connection");
-      }
-      if (b == '\n') {
-        return Arrays.copyOf(line, n);
-      }
-      if (n == MAX_HEADER) {
-        throw new IOException("header from " + key + " longer than " + MAX_HEADER + " bytes");
-      }
-      if (n == line.length) {
-        line = Arrays.copyOf(line, line.length * 2);
-      }
-      line[n++] = (byte) b;
-    }
+    return in.readLine(MAX_HEADER, "header from " + key);
   }
 
   @Override

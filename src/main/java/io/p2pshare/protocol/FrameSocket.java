@@ -1,12 +1,9 @@
 package io.p2pshare.protocol;
 
 import io.p2pshare.transport.ClientSockets;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.UUID;
@@ -18,15 +15,15 @@ import java.util.UUID;
  */
 public final class FrameSocket implements Closeable {
   private final Socket socket;
-  private final InputStream in;
+  private final FrameInput in;
   private final OutputStream out;
   private final int maxLineBytes;
   private final String peerId;
 
   private FrameSocket(Socket socket, int maxLineBytes, String peerId) throws IOException {
     this.socket = socket;
-    this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-    this.out = socket.getOutputStream();
+    this.in = new FrameInput(socket.getInputStream(), 64 * 1024);
+    this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024); // pipelined requests leave in one write
     this.maxLineBytes = maxLineBytes;
     this.peerId = peerId;
   }
@@ -59,6 +56,15 @@ public final class FrameSocket implements Closeable {
     out.flush();
   }
 
+  /** Queues a frame without flushing (pipelining: several requests, then {@link #flush}). */
+  public void write(Envelope envelope) throws IOException {
+    out.write(Frames.encode(envelope));
+  }
+
+  public void flush() throws IOException {
+    out.flush();
+  }
+
   public void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
@@ -72,20 +78,7 @@ public final class FrameSocket implements Closeable {
 
   /** Reads bytes up to (not including) the next {@code \n}. */
   public byte[] readLine() throws IOException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("connection closed after " + buf.size() + " bytes of a frame");
-      }
-      if (b == '\n') {
-        return buf.toByteArray();
-      }
-      if (buf.size() >= maxLineBytes) {
-        throw new IOException("reply frame longer than " + maxLineBytes + " bytes");
-      }
-      buf.write(b);
-    }
+    return in.readLine(maxLineBytes, "reply frame");
   }
 
   /** Reads exactly {@code n} raw bytes into {@code sink} (a body after a transfer header). */

@@ -316,6 +316,10 @@ public final class TransferServer {
     if (inline) {
       // Small bodies (the 1 KiB files): read right here, on the stream's thread (no thread hop
       // per request). The base-client padding keeps the header alone in a 4 KiB read anyway.
+      if (!gate.enabled()) {
+        // A Source.single: flatMapConcat emits it without materializing a substream.
+        return Source.single(headAndBody(head, e.path(), offset, (int) length, req, name));
+      }
       return oneRead(head, e.path(), offset, (int) length, req, name, Runnable::run, null);
     }
     if (length <= BUFFERED_MAX) {
@@ -350,19 +354,8 @@ public final class TransferServer {
    */
   private Source<ByteString, NotUsed> oneRead(ByteString head, Path path, long offset, int length,
       Envelope req, String name, Executor where, Slot slot) {
-    io.p2pshare.metrics.Metrics metrics = io.p2pshare.metrics.NodeMetrics.of(system);
-    CompletableFuture<ByteString> reply = CompletableFuture.supplyAsync(() -> {
-      try {
-        ByteString bytes = readSmall(path, offset, length, name);
-        metrics.bytesServed(bytes.size());
-        return head.concat(bytes);
-      } catch (IOException io) {
-        log.debug("peer={} client={} req={} cannot read {}: {}", settings.peerId(), req.peerId(),
-            req.requestId(), FileNames.printable(name), io.getMessage());
-        return ByteString.fromArrayUnsafe(Frames.encode(req.reply(settings.peerId(),
-            ErrorReply.of(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name)))));
-      }
-    }, where);
+    CompletableFuture<ByteString> reply = CompletableFuture.supplyAsync(
+        () -> headAndBody(head, path, offset, length, req, name), where);
     Source<ByteString, NotUsed> one = Source.completionStage(reply);
     if (gate.enabled()) {
       one = one.mapAsync(1, this::paced);
@@ -374,6 +367,21 @@ public final class TransferServer {
       done.whenComplete((ok, err) -> slot.release());
       return NotUsed.getInstance();
     });
+  }
+
+  /** The header and the body read in one go (counted), or a NOT_FOUND reply if it cannot be read. */
+  private ByteString headAndBody(ByteString head, Path path, long offset, int length, Envelope req,
+      String name) {
+    try {
+      ByteString bytes = readSmall(path, offset, length, name);
+      io.p2pshare.metrics.NodeMetrics.of(system).bytesServed(bytes.size());
+      return head.concat(bytes);
+    } catch (IOException io) {
+      log.debug("peer={} client={} req={} cannot read {}: {}", settings.peerId(), req.peerId(),
+          req.requestId(), FileNames.printable(name), io.getMessage());
+      return ByteString.fromArrayUnsafe(Frames.encode(req.reply(settings.peerId(),
+          ErrorReply.of(ErrorCode.NOT_FOUND, "cannot read " + FileNames.printable(name)))));
+    }
   }
 
   /** Exactly {@code length} bytes of {@code path} from {@code offset}, paced, counted. */

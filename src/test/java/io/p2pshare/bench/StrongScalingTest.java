@@ -55,7 +55,34 @@ class StrongScalingTest {
       assertTrue(l.throughputBytesPerSecond() > 0);
     }
     assertEquals(6L * 1024, run.parameters().get("bytes"));
-    assertTrue(Files.list(dir.resolve("work")).findAny().isEmpty(), "downloads are removed after each level");
+    assertTrue(Files.list(dir.resolve("work")).findAny().isEmpty(), "downloads are removed at the end of the run");
+  }
+
+  @Test
+  void noLevelDeletesFilesWhileLaterLevelsRun() throws Exception {
+    // Deleting right before creating many files is slow on this machine's ext4: every level
+    // writes into its own directory and earlier levels' files stay until the run ends.
+    java.util.Set<Path> dirsSeen = new java.util.concurrent.ConcurrentSkipListSet<>();
+    java.util.concurrent.atomic.AtomicInteger missing = new java.util.concurrent.atomic.AtomicInteger();
+    Downloader.Factory copy = copying(null);
+    Downloader.Factory watching = () -> {
+      Downloader d = copy.open();
+      return (file, out) -> {
+        dirsSeen.add(out);
+        for (Path earlier : dirsSeen) {
+          if (!Files.isDirectory(earlier) || Files.list(earlier).findAny().isEmpty() && !earlier.equals(out)) {
+            missing.incrementAndGet();
+          }
+        }
+        return d.download(file, out);
+      };
+    };
+    StrongScaling s = new StrongScaling(new StrongScaling.Params(List.of(1, 2, 4), dir.resolve("work"), "copy", 12),
+        dataset(), watching, Map.of("kb", 6), new PrintStream(new ByteArrayOutputStream(), true));
+    s.run("test");
+    assertEquals(5, dirsSeen.size(), "two warm-up passes and three levels, each in its own directory");
+    assertEquals(0, missing.get(), "an earlier level's files were deleted during the run");
+    assertTrue(Files.list(dir.resolve("work")).findAny().isEmpty(), "everything is removed at the end");
   }
 
   @Test

@@ -1,14 +1,11 @@
 package io.p2pshare.index;
 
-import static io.p2pshare.index.IndexServerIntegrationTest.bind;
 import static io.p2pshare.index.IndexServerIntegrationTest.readLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.p2pshare.config.AppConfig;
-import io.p2pshare.config.ConfigLoader;
 import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.Wire;
 import java.io.IOException;
@@ -22,19 +19,18 @@ import org.junit.jupiter.api.Test;
 
 /** Per-address connection cap on the index port: BUSY then close, other addresses unaffected. */
 class IndexConnectionCapsIntegrationTest {
-  static final String STATS = "{\"type\":\"STATS_REQUEST\",\"payload\":{}}";
+  static final String STATS = IndexOnLoopback.STATS;
   static ActorSystem<IndexGuardian.Command> system;
   static InetSocketAddress at;
   static Metrics metrics;
 
   @BeforeAll
   static void start() throws Exception {
-    AppConfig cfg = ConfigLoader.parse("{\"index\":{\"max_connections\":100,"
-        + "\"max_connections_per_address\":2}}", "test");
-    metrics = new Metrics("index", "caps-test");
-    system = ActorSystem.create(IndexGuardian.create(
-        new IndexGuardian.Settings("127.0.0.1", 0, cfg, null, metrics)), "index-caps");
-    at = bind(system);
+    IndexOnLoopback index = IndexOnLoopback.start("{\"index\":{\"max_connections\":100,"
+        + "\"max_connections_per_address\":2}}", "caps");
+    system = index.system();
+    at = index.at();
+    metrics = index.metrics();
   }
 
   @AfterAll

@@ -1,6 +1,5 @@
 package io.p2pshare.index;
 
-import static io.p2pshare.index.IndexServerIntegrationTest.bind;
 import static io.p2pshare.index.IndexServerIntegrationTest.oneShot;
 import static io.p2pshare.index.IndexServerIntegrationTest.readLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.p2pshare.config.AppConfig;
-import io.p2pshare.config.ConfigLoader;
 import io.p2pshare.metrics.Metrics;
 import io.p2pshare.protocol.Wire;
 import java.io.IOException;
@@ -31,19 +28,18 @@ import org.junit.jupiter.api.Test;
  * counted in the metrics.
  */
 class IndexLimitsIntegrationTest {
-  static final String STATS = "{\"type\":\"STATS_REQUEST\",\"payload\":{}}";
+  static final String STATS = IndexOnLoopback.STATS;
   static ActorSystem<IndexGuardian.Command> system;
   static InetSocketAddress at;
   static Metrics metrics;
 
   @BeforeAll
   static void start() throws Exception {
-    AppConfig cfg = ConfigLoader.parse("{\"replication\":{\"peer_expiry_ms\":600000},"
-        + "\"index\":{\"header_deadline_ms\":1000,\"max_files_per_registration\":1200}}", "test");
-    metrics = new Metrics("index", "limits-test");
-    system = ActorSystem.create(IndexGuardian.create(
-        new IndexGuardian.Settings("127.0.0.1", 0, cfg, null, metrics)), "index-limits");
-    at = bind(system);
+    IndexOnLoopback index = IndexOnLoopback.start("{\"replication\":{\"peer_expiry_ms\":600000},"
+        + "\"index\":{\"header_deadline_ms\":1000,\"max_files_per_registration\":1200}}", "limits");
+    system = index.system();
+    at = index.at();
+    metrics = index.metrics();
   }
 
   @AfterAll

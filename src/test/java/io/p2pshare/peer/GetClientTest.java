@@ -77,4 +77,38 @@ class GetClientTest {
       }
     }
   }
+
+  @Test
+  void lookupAnswersEveryNameOfALongListInItsOrderOverOnePipelinedConnection() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      Map<String, FileMeta> files = new ConcurrentHashMap<>();
+      for (int i = 0; i < 100; i++) {
+        files.put("have_" + i, new FileMeta((long) i, String.format("%064x", i)));
+      }
+      idx.files.put("h1", files);
+      idx.peers.put("h1", new PeerAddress("h1", "127.0.0.1", 1));
+      List<String> names = new java.util.ArrayList<>();
+      for (int i = 0; i < 150; i++) { // more than the window: several rounds of requests in flight
+        names.add(i % 3 == 2 ? "missing_" + i : "have_" + (i % 100));
+      }
+      try (GetClient c = new GetClient(testKit.system(), new Endpoint("127.0.0.1", idx.port()), 0,
+          1 << 22, 4)) {
+        Map<String, List<io.p2pshare.protocol.SearchResult>> found = c.lookup(names);
+        assertEquals(names.stream().distinct().toList(), List.copyOf(found.keySet()), "every name, in order");
+        for (String n : names) {
+          List<io.p2pshare.protocol.SearchResult> h = found.get(n);
+          if (n.startsWith("missing_")) {
+            assertEquals(List.of(), h, n);
+          } else {
+            assertEquals(1, h.size(), n);
+            assertEquals("h1", h.get(0).peerId());
+            assertEquals(files.get(n), h.get(0).meta(), "each answer lands under its own name: " + n);
+          }
+        }
+        // the same connection serves the next list (nothing left unread on it)
+        assertEquals(List.of("have_7"), List.copyOf(c.lookup(List.of("have_7")).keySet()));
+        assertEquals(7L, c.lookup(List.of("have_7")).get("have_7").get(0).meta().sizeBytes());
+      }
+    }
+  }
 }
