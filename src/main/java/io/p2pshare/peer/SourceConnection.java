@@ -32,6 +32,8 @@ public final class SourceConnection implements Closeable {
   private final OutputStream out;
   private final String clientId;
   private final byte[] buf = new byte[1024 * 1024];
+  /** Buffers for bodies hashed on a second thread ({@link HashPipe}), made on first use. */
+  private byte[][] ring;
   private long seq;
 
   private SourceConnection(String key, Socket socket, String clientId) throws IOException {
@@ -107,27 +109,58 @@ public final class SourceConnection implements Closeable {
 
   /**
    * Reads exactly {@code n} body bytes into {@code out}, updating {@code digest} and
-   * {@code also} (each may be null), paced by {@code limiter}.
+   * {@code also} (each may be null), paced by {@code limiter}. The hashing runs on a second
+   * thread ({@link HashPipe}) while the next bytes are read and written.
    */
   void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter)
       throws IOException {
-    long left = n;
-    while (left > 0) {
-      int want = (int) Math.min(buf.length, left);
-      limiter.acquire(want);
-      int r = in.read(buf, 0, want);
-      if (r < 0) {
-        throw new EOFException("source closed the connection with " + left + " body bytes missing");
+    if (digest == null && also == null) {
+      long left = n;
+      while (left > 0) {
+        int r = fill(buf, (int) Math.min(buf.length, left), left, limiter);
+        out.write(buf, 0, r);
+        left -= r;
       }
-      if (digest != null) {
-        digest.update(buf, 0, r);
-      }
-      if (also != null) {
-        also.update(buf, 0, r);
-      }
-      out.write(buf, 0, r);
-      left -= r;
+      return;
     }
+    if (ring == null) {
+      ring = HashPipe.newRing();
+    }
+    HashPipe pipe = new HashPipe(ring, digest, also);
+    boolean ok = false;
+    try {
+      long left = n;
+      while (left > 0) {
+        byte[] b = pipe.buffer();
+        int r = fill(b, (int) Math.min(b.length, left), left, limiter);
+        out.write(b, 0, r);
+        pipe.hashed(b, r);
+        left -= r;
+      }
+      ok = true;
+    } finally {
+      try {
+        pipe.finish(); // the ring is idle again before this connection reads anything else
+      } catch (IOException e) {
+        if (ok) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Reads {@code want} bytes into {@code b} (the body has {@code left} to go), or fails. */
+  private int fill(byte[] b, int want, long left, RateLimiter limiter) throws IOException {
+    limiter.acquire(want);
+    int got = 0;
+    while (got < want) {
+      int r = in.read(b, got, want - got);
+      if (r < 0) {
+        throw new EOFException("source closed the connection with " + (left - got) + " body bytes missing");
+      }
+      got += r;
+    }
+    return got;
   }
 
   /** Reads exactly {@code n} body bytes into memory (small files only). */
