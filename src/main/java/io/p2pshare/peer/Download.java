@@ -36,16 +36,19 @@ import java.util.concurrent.Executor;
  * One verified download: finds holders (or takes them from the request), gets the piece hashes
  * (the search's SHA-256 for a one-piece file, else a manifest), resumes from verified pieces of
  * an earlier attempt, fetches pieces from up to {@code maxSources} sources in parallel into
- * {@code <name>.part}, verifies each, re-fetches a bad piece elsewhere and drops the bad source,
+ * {@code <name>.part}, verifies them, re-fetches a bad piece elsewhere and drops the bad source,
  * then publishes the file under its final name (never replacing an existing one) and tells the
  * catalog. A source without manifests (base v1) gets one whole-file fetch with a size check.
  *
  * <p>Two transfer paths: a file up to {@link #SMALL_FILE} with a known hash is fetched into
  * memory, verified, written and renamed in one blocking step over a pooled connection
- * ({@link PieceTransfers#small}); anything larger goes piece by piece through one
- * {@link TransferClient} (a pipelined Streams TCP connection) per source. Blocking file work
- * runs on the blocking-IO dispatcher; this actor only decides. A BUSY source is asked again
- * with backoff; {@code --max-download-rate} paces piece starts.
+ * ({@link PieceTransfers#small}); anything larger goes piece by piece, each source's pieces over
+ * one pipelined connection ({@link SourceLane}). With several sources every piece is checked
+ * against its manifest hash as it lands; with one, its pieces arrive in file order and are
+ * hashed once, into the whole-file hash only, and a whole-file mismatch re-hashes them from disk
+ * to find the bad ones ({@link Rechecked}). Blocking file work runs on the blocking-IO
+ * dispatcher; this actor only decides. A BUSY source is asked again with backoff;
+ * {@code --max-download-rate} paces piece starts.
  */
 public final class Download extends AbstractBehavior<Download.Command> {
 
