@@ -134,24 +134,24 @@ public final class PieceTransfers {
     String name = target.getFileName().toString();
     SourceConnection c = pool.borrow(src.host(), src.port());
     boolean clean = false;
-    byte[] body;
     try {
       requestBody(c, abort, src, type, name, 0L, size);
-      body = c.readBodyBytes((int) size, limiter);
+      byte[] body = c.readBodyShared((int) size, limiter); // the connection's: used before giveBack
       clean = true;
+      MessageDigest d = PieceHasher.sha256();
+      d.update(body, 0, (int) size);
+      String got = PieceHasher.hex(d.digest());
+      if (!got.equalsIgnoreCase(sha256)) {
+        return new BadBytes(got);
+      }
+      Files.createDirectories(target.getParent());
+      writeAndPublish(pf, body, (int) size);
     } catch (Refused r) {
       clean = true; // an error header and no body: the connection stays usable
       throw r;
     } finally {
       giveBack(c, clean, abort);
     }
-    MessageDigest d = PieceHasher.sha256();
-    String got = PieceHasher.hex(d.digest(body));
-    if (!got.equalsIgnoreCase(sha256)) {
-      return new BadBytes(got);
-    }
-    Files.createDirectories(target.getParent());
-    writeAndPublish(pf, body);
     return new Published(target, Files.getLastModifiedTime(target).toMillis());
   }
 
@@ -389,14 +389,17 @@ public final class PieceTransfers {
     if (h.bodyLength() != it.size()) {
       throw new IOException(src.peerId() + " announced " + h.bodyLength() + " bytes, expected " + it.size());
     }
-    byte[] body = c.readBodyBytes((int) it.size(), limiter);
-    String got = PieceHasher.hex(PieceHasher.sha256().digest(body));
+    int size = (int) it.size();
+    byte[] body = c.readBodyShared(size, limiter); // used before the next read on c
+    MessageDigest d = PieceHasher.sha256();
+    d.update(body, 0, size);
+    String got = PieceHasher.hex(d.digest());
     if (!got.equalsIgnoreCase(it.sha256())) {
       return new SmallOutcome(new BadBytes(got), null, secs(t0));
     }
     PartFile pf = it.files();
     try {
-      writeAndPublish(pf, body);
+      writeAndPublish(pf, body, size);
       // No mtime: batches serve one-shot gets, which have no catalog to tell.
       return new SmallOutcome(new Published(pf.target(), 0), null, secs(t0));
     } catch (IOException e) {
@@ -409,12 +412,12 @@ public final class PieceTransfers {
    * resume record (the body is fetched again in one go), so a write that fails (a full disk)
    * must not leave a torn .part behind: it is removed before the error goes up.
    */
-  private static void writeAndPublish(PartFile pf, byte[] body) throws IOException {
+  private static void writeAndPublish(PartFile pf, byte[] body, int length) throws IOException {
     try {
       // One write call (Files.write hands the kernel 8 KiB at a time: 128 calls per MiB).
       try (FileChannel ch = FileChannel.open(pf.part(), StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(body);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(body, 0, length);
         while (bb.hasRemaining()) {
           ch.write(bb);
         }

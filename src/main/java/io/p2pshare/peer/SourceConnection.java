@@ -171,6 +171,21 @@ public final class SourceConnection implements Closeable {
     return dst;
   }
 
+  /**
+   * As {@link #readBodyBytes}, into this connection's own buffer when it fits (the first
+   * {@code n} bytes of the array returned): valid only until the next read on this connection,
+   * so use it before handing the connection back. Saves a 1 MiB array per 1 MiB file, which
+   * the G1 collector allocates as a humongous object.
+   */
+  public byte[] readBodyShared(int n, RateLimiter limiter) throws IOException {
+    if (n > buf.length) {
+      return readBodyBytes(n, limiter);
+    }
+    limiter.acquire(n);
+    in.readFully(buf, 0, n, "source " + key);
+    return buf;
+  }
+
   private void send(String type, Object payload) throws IOException {
     out.write(Frames.encode(Envelope.of(type, clientId, clientId + "-" + (++seq), payload)));
     out.flush();

@@ -111,4 +111,45 @@ class GetClientTest {
       }
     }
   }
+
+  @Test
+  void smallFilesFetchedConcurrentlyOverOnePoolEachArriveWholeOnTheFirstTry(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    // Bodies are read into their connection's own buffer and must be verified and written
+    // before the connection goes back to the pool, or another thread's body overwrites them.
+    java.nio.file.Path src = tmp.resolve("src");
+    Map<String, FileMeta> metas = new ConcurrentHashMap<>();
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < 96; i++) {
+      String n = "f" + i + ".bin";
+      names.add(n);
+      metas.put(n, DownloadTest.meta(DownloadTest.file(src, n, 64 * 1024 + i, 100 + i)));
+    }
+    try (FakeIndex idx = FakeIndex.start();
+        io.p2pshare.testing.FakeTransferServer s = new io.p2pshare.testing.FakeTransferServer("h", src, 1 << 20)) {
+      idx.files.put("h", metas);
+      idx.peers.put("h", s.address());
+      java.nio.file.Path out = tmp.resolve("out");
+      try (GetClient c = new GetClient(testKit.system(), new Endpoint("127.0.0.1", idx.port()), 0, 1 << 20, 4)) {
+        Map<String, List<io.p2pshare.protocol.SearchResult>> found = c.lookup(names);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+          List<java.util.concurrent.Future<Download.Event>> fs = new java.util.ArrayList<>();
+          for (String n : names) {
+            fs.add(pool.submit(() -> c.downloadNow(n, out, found.get(n))));
+          }
+          for (java.util.concurrent.Future<Download.Event> f : fs) {
+            assertInstanceOf(Download.Finished.class, f.get(60, TimeUnit.SECONDS));
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+      for (String n : names) {
+        assertArrayEquals(java.nio.file.Files.readAllBytes(src.resolve(n)),
+            java.nio.file.Files.readAllBytes(out.resolve(n)), n);
+      }
+      assertEquals(names.size(), s.requests.get(), "one request per file: no body was ever taken for bad bytes");
+    }
+  }
 }
