@@ -30,13 +30,18 @@ final class PieceWriter implements Closeable {
 
   private static final ThreadLocal<ByteBuffer[]> BUFFERS = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
-  private final FileChannel ch;
+  private final Path part;
+  private FileChannel ch;
+  /** The channel was opened with O_DIRECT (until a refused write moves it to the page cache). */
+  private boolean directIo;
   private final ByteBuffer direct;
   private final int align;
   private long pos;
 
-  private PieceWriter(FileChannel ch, ByteBuffer direct, int align, long pos) {
+  private PieceWriter(Path part, FileChannel ch, boolean directIo, ByteBuffer direct, int align, long pos) {
+    this.part = part;
     this.ch = ch;
+    this.directIo = directIo;
     this.direct = direct;
     this.align = align;
     this.pos = pos;
@@ -47,31 +52,39 @@ final class PieceWriter implements Closeable {
    * {@code fileSize} bytes. Failing to open the file is a {@link PieceTransfers.LocalIO}.
    */
   static PieceWriter open(Path part, long offset, long length, long fileSize) throws IOException {
+    return open(part, offset, length, fileSize, -1);
+  }
+
+  /** As above; {@code block} > 0 overrides the file system's block size (tests). */
+  static PieceWriter open(Path part, long offset, long length, long fileSize, long block) throws IOException {
     if (directEnabled) {
-      PieceWriter w = tryDirect(part, offset, length, fileSize);
+      PieceWriter w = tryDirect(part, offset, length, fileSize, block);
       if (w != null) {
         return w;
       }
     }
+    return new PieceWriter(part, buffered(part), false, null, 1, offset);
+  }
+
+  private static FileChannel buffered(Path part) throws IOException {
     try {
-      return new PieceWriter(FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE),
-          null, 1, offset);
+      return FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     } catch (IOException e) {
       throw new PieceTransfers.LocalIO("cannot open " + part, e);
     }
   }
 
-  private static PieceWriter tryDirect(Path part, long offset, long length, long fileSize) {
+  private static PieceWriter tryDirect(Path part, long offset, long length, long fileSize, long blockSize) {
     try {
       Path dir = part.toAbsolutePath().getParent();
-      long block = Files.getFileStore(Files.exists(part) ? part : dir).getBlockSize();
+      long block = blockSize > 0 ? blockSize : Files.getFileStore(Files.exists(part) ? part : dir).getBlockSize();
       if (block <= 0 || block > DIRECT_CHUNK || DIRECT_CHUNK % block != 0 || offset % block != 0
           || (length % block != 0 && offset + length != fileSize)) {
         return null; // a piece whose padding would run into the next piece: page cache
       }
       FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
           com.sun.nio.file.ExtendedOpenOption.DIRECT);
-      return new PieceWriter(ch, buffer((int) block), (int) block, offset);
+      return new PieceWriter(part, ch, true, buffer((int) block), (int) block, offset);
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return null; // tmpfs and friends: no O_DIRECT
     }
@@ -125,13 +138,33 @@ final class PieceWriter implements Closeable {
     }
     direct.flip();
     try {
-      while (direct.hasRemaining()) {
-        pos += ch.write(direct, pos);
-      }
+      writeFully(direct, pos);
     } catch (IOException e) {
-      throw new PieceTransfers.LocalIO("cannot write the download", e);
+      if (!directIo) {
+        throw new PieceTransfers.LocalIO("cannot write the download", e);
+      }
+      // The file system took O_DIRECT at open but refuses the write (alignment rules of its
+      // own): this piece and every later download go through the page cache instead.
+      directEnabled = false;
+      directIo = false;
+      ch.close();
+      ch = buffered(part);
+      direct.rewind();
+      try {
+        writeFully(direct, pos);
+      } catch (IOException again) {
+        throw new PieceTransfers.LocalIO("cannot write the download", again);
+      }
     } finally {
       direct.clear();
+    }
+    pos += padded;
+  }
+
+  private void writeFully(ByteBuffer b, long at) throws IOException {
+    long p = at;
+    while (b.hasRemaining()) {
+      p += ch.write(b, p);
     }
   }
 

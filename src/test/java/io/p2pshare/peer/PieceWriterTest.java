@@ -57,4 +57,21 @@ class PieceWriterTest {
     assertArrayEquals(Arrays.copyOfRange(content, 0, piece), Arrays.copyOfRange(got, 0, piece));
     assertArrayEquals(Arrays.copyOfRange(content, 2 * piece, 3 * piece), Arrays.copyOfRange(got, 2 * piece, 3 * piece));
   }
+
+  @Test
+  void aDirectWriteTheFileSystemRefusesIsRedoneThroughThePageCache(@TempDir Path tmp) throws Exception {
+    // A block size of 1 makes an unaligned O_DIRECT write, which ext4 refuses (EINVAL).
+    byte[] content = new byte[1000];
+    new Random(6).nextBytes(content);
+    Path part = tmp.resolve("h.part");
+    boolean before = PieceWriter.directEnabled;
+    try {
+      PieceWriter w = PieceWriter.open(part, 0, content.length, content.length, 1);
+      w.write(content, 0, content.length);
+      w.finish(true);
+      assertArrayEquals(content, Files.readAllBytes(part));
+    } finally {
+      PieceWriter.directEnabled = before;
+    }
+  }
 }
