@@ -95,6 +95,13 @@ for _ in $(seq 1 100); do
 done
 echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port serving $dir"
 
+# One unrecorded pass over every file (to /dev/null), as our side warms up before its levels:
+# nginx's first requests, and the files back in the page cache. This VM reclaims cold page
+# cache within seconds (DAMON, kdamond), and nginx reading every file from disk took 0.24 s
+# per level instead of 0.04-0.08 s (bench/README.md).
+awk -v port="$port" '{ printf "url = \"http://127.0.0.1:%s/%s\"\noutput = \"/dev/null\"\n", port, $1 }' "$files" >"$work/warmup.curlrc"
+curl -s -S --fail -K "$work/warmup.curlrc" >/dev/null 2>"$work/warmup.err" || echo "warning: warm-up pass had errors (see $work/warmup.err)"
+
 nfiles=$(wc -l <"$files")
 levels_json=""
 # One timed run of level $1; prints "THROUGHPUT<TAB>LEVEL_JSON".
@@ -165,6 +172,7 @@ cat >"$tmp" <<JSON
   "machine": {"cores": $(nproc), "load_average": $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo -1), "nginx": "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')", "curl": "$(curl --version | head -1 | cut -d' ' -f2)"},
   "parameters": {"levels": [$(echo $levels | sed 's/ /, /g')], "files": $nfiles, "source_dir": "$dir",
     "client": "one curl process per worker, -K config of url/output pairs (curl -o FILE), keep-alive",
+    "warmup": "one unrecorded curl pass over every file to /dev/null before the levels",
     "server": "nginx, sendfile on, access log off",
     "split": "round-robin over workers, each worker sequential",
     "repeat": $repeat, "pick": "the run with the median throughput per level",

@@ -362,6 +362,10 @@ public final class BenchCommand implements Callable<Integer> {
         description = "run (measure nginx+curl now, default), none, or a baseline JSON file to use")
     String baseline;
 
+    @Option(names = "--settle-seconds", defaultValue = "5",
+        description = "pause between our levels and the baseline (default ${DEFAULT-VALUE})")
+    int settleSeconds;
+
     @Override
     public Integer call() throws Exception {
       LogSetup.applyLevel("WARN"); // the job's own progress lines only
@@ -369,6 +373,14 @@ public final class BenchCommand implements Callable<Integer> {
       try (Sut sys = new Sut(target, strong.counts(), progress())) {
         List<FileSpec> files = files(sys, strong);
         BenchRun run = runStrong(sys, strong, "sweep", files);
+        if ("run".equals(baseline) && settleSeconds > 0) {
+          // Our run has just deleted its downloads. Page cache freed moments ago is cheap to
+          // fill again, while pages the VM has handed back to its host cost a fault each on
+          // first touch (bench/README.md): curl starting right after our clean-up would write
+          // into recycled pages, ours wrote into fresh ones. The pause puts both on fresh pages.
+          progress().printf("settling %d s before the baseline%n", settleSeconds);
+          Thread.sleep(settleSeconds * 1000L);
+        }
         Map<String, Object> base = baseline(sys, files);
         if (base != null) {
           @SuppressWarnings("unchecked")
