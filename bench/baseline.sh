@@ -99,8 +99,11 @@ echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port serving 
 # nginx's first requests, and the files back in the page cache. This VM reclaims cold page
 # cache within seconds (DAMON, kdamond), and nginx reading every file from disk took 0.24 s
 # per level instead of 0.04-0.08 s (bench/README.md).
+# The pass is repeated before every timed run (it takes a few milliseconds): our side's files
+# stay hot between its levels too, since it fetches them all the time.
 awk -v port="$port" '{ printf "url = \"http://127.0.0.1:%s/%s\"\noutput = \"/dev/null\"\n", port, $1 }' "$files" >"$work/warmup.curlrc"
-curl -s -S --fail -K "$work/warmup.curlrc" >/dev/null 2>"$work/warmup.err" || echo "warning: warm-up pass had errors (see $work/warmup.err)"
+warm() { curl -s -S --fail -K "$work/warmup.curlrc" >/dev/null 2>"$work/warmup.err" || echo "warning: warm-up pass had errors (see $work/warmup.err)" >&2; }
+warm
 
 nfiles=$(wc -l <"$files")
 levels_json=""
@@ -115,6 +118,7 @@ run_level() {
     '{ f = cfg "-" ((NR - 1) % c) ".curlrc";
        printf "url = \"http://127.0.0.1:%s/%s\"\noutput = \"%s/%s\"\n", port, $1, out, $1 > f }' "$files"
   local start end pids=() errors=0 failures=0 bytes=0 p f got
+  warm
   start=$(date +%s%N)
   for cfg in "$lvl"/worker-*.curlrc; do
     curl -s -S --fail -K "$cfg" -w '%{time_total}\n' >"${cfg%.curlrc}.times" 2>"${cfg%.curlrc}.err" &
@@ -172,7 +176,7 @@ cat >"$tmp" <<JSON
   "machine": {"cores": $(nproc), "load_average": $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo -1), "nginx": "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')", "curl": "$(curl --version | head -1 | cut -d' ' -f2)"},
   "parameters": {"levels": [$(echo $levels | sed 's/ /, /g')], "files": $nfiles, "source_dir": "$dir",
     "client": "one curl process per worker, -K config of url/output pairs (curl -o FILE), keep-alive",
-    "warmup": "one unrecorded curl pass over every file to /dev/null before the levels",
+    "warmup": "an unrecorded curl pass over every file to /dev/null before every timed run",
     "server": "nginx, sendfile on, access log off",
     "split": "round-robin over workers, each worker sequential",
     "repeat": $repeat, "pick": "the run with the median throughput per level",
