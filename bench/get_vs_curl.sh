@@ -2,15 +2,18 @@
 # Same file, same disk, same run: our verified `get` against `curl -o FILE` from nginx.
 # Starts its own index + one peer on free loopback ports (peer heap -Xmx128m, get -Xmx128m),
 # generates the dataset, runs each side REPEAT times (default 3) and prints the medians and ratio.
-# usage: bench/get_vs_curl.sh [--sizes gb] [--name peer2_gb_0001.bin] [--repeat 3] [--work DIR]
+# Before that, WARMUP unrecorded gets (default 2) warm the serving peer, a long-running server
+# whose JIT would otherwise compile during the first timed runs (as the strong job warms up);
+# every timed get is still a fresh JVM, as a user's one-shot command is.
+# usage: bench/get_vs_curl.sh [--sizes gb] [--name peer2_gb_0001.bin] [--repeat 3] [--warmup 2] [--work DIR]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-sizes=gb name=peer2_gb_0001.bin repeat=3 work=""
+sizes=gb name=peer2_gb_0001.bin repeat=3 warmup=2 work=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes=$2; shift 2 ;; --name) name=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;; --work) work=$2; shift 2 ;;
-    *) echo "usage: $0 [--sizes gb] [--name FILE] [--repeat N] [--work DIR]" >&2; exit 2 ;;
+    --repeat) repeat=$2; shift 2 ;; --work) work=$2; shift 2 ;; --warmup) warmup=$2; shift 2 ;;
+    *) echo "usage: $0 [--sizes gb] [--name FILE] [--repeat N] [--warmup N] [--work DIR]" >&2; exit 2 ;;
   esac
 done
 JAR=target/p2pshare.jar
@@ -45,6 +48,11 @@ http { access_log off; sendfile on; client_body_temp_path $work; proxy_temp_path
 CONF
 "$NGINX" -c "$work/nginx.conf" -p "$work"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+for i in $(seq 1 "$warmup"); do
+  rm -rf "$work/warm"; mkdir -p "$work/warm"
+  java -Xmx128m -jar "$JAR" get "$name" --index "127.0.0.1:$IP" --out "$work/warm" --json >/dev/null
+done
+rm -rf "$work/warm"
 ours=() theirs=()
 for i in $(seq 1 "$repeat"); do
   rm -rf "$work/out"; mkdir -p "$work/out"; sync
