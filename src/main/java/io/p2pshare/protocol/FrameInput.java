@@ -69,7 +69,8 @@ public final class FrameInput {
       }
       pos = limit;
       if (!fill()) {
-        throw new EOFException(what + ": connection closed after " + accLen + " bytes of a line");
+        throw new EOFException(accLen == 0 ? what + ": connection closed"
+            : what + ": connection closed after " + accLen + " bytes of a line");
       }
     }
   }

@@ -40,7 +40,8 @@ class FrameInputTest {
         in.readFully(body, 0, 5, "t");
         assertEquals("BODY!", str(body));
         assertEquals("tail", str(in.readLine(100_000, "t")));
-        assertThrows(EOFException.class, () -> in.readLine(10, "t"));
+        assertEquals("t: connection closed",
+            assertThrows(EOFException.class, () -> in.readLine(10, "t")).getMessage());
       }
     }
   }
@@ -54,6 +55,13 @@ class FrameInputTest {
     // exactly at the limit is fine
     FrameInput exact = new FrameInput(new ByteArrayInputStream("abc\n".getBytes(StandardCharsets.UTF_8)), 2);
     assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), exact.readLine(3, "t"));
+  }
+
+  @Test
+  void aLineCutShortSaysHowMuchOfItArrived() {
+    FrameInput in = new FrameInput(new ByteArrayInputStream("half a li".getBytes(StandardCharsets.UTF_8)), 4);
+    EOFException e = assertThrows(EOFException.class, () -> in.readLine(100, "reply frame"));
+    assertEquals("reply frame: connection closed after 9 bytes of a line", e.getMessage());
   }
 
   @Test
