@@ -30,13 +30,16 @@ import java.util.List;
  * over made-up frames on a second thread while a one-shot command's actor system starts, which
  * keeps one core busy for about a second with the other idle. A fresh JVM otherwise loads,
  * interprets and compiles that code in the middle of the first downloads. Then one real
- * pipelined batch against a made-up source on its own loopback socket, into tmpfs. {@link #stop}
+ * pipelined batch of small files and a few pieces of a large one, against made-up sources on
+ * loopback sockets of its own, into tmpfs. {@link #stop}
  * ends it before the real work begins, so it never competes with it.
  */
 public final class HotPathWarmup {
   private static final int ROUNDS = 4000;
   /** Files in the loopback batch (a tmpfs holds them for a moment). */
   private static final int BATCH = 300;
+  /** 4 MiB pieces of the made-up large file (16 MiB on tmpfs for a moment). */
+  private static final int PIECES = 4;
 
   private final Thread thread;
   private volatile boolean stopped;
@@ -55,8 +58,9 @@ public final class HotPathWarmup {
   /** Ends the warm-up (a batch in flight is cut by closing its source) and waits for it. */
   public void stop() {
     stopped = true;
-    closeQuietly(listening);
-    closeQuietly(accepted);
+    for (java.io.Closeable c : open) {
+      closeQuietly(c);
+    }
     try {
       thread.join(1000);
     } catch (InterruptedException e) {
@@ -73,6 +77,10 @@ public final class HotPathWarmup {
     return published;
   }
 
+  int piecesDone() {
+    return piecesDone;
+  }
+
   /** Whether the warm-up has run to its end (or was stopped). */
   boolean done() {
     return !thread.isAlive();
@@ -80,9 +88,19 @@ public final class HotPathWarmup {
 
   private volatile int rounds;
   private volatile int published;
-  /** The made-up source's sockets, closed by {@link #stop}. */
-  private volatile java.io.Closeable listening;
-  private volatile java.io.Closeable accepted;
+  /** The made-up sources' sockets and the client's, closed by {@link #stop}. */
+  private final java.util.Set<java.io.Closeable> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile int piecesDone;
+
+  /** Registers {@code c} to be closed by {@link #stop}; false (and closed) if already stopped. */
+  private boolean track(java.io.Closeable c) {
+    open.add(c);
+    if (stopped) {
+      closeQuietly(c);
+      return false;
+    }
+    return true;
+  }
 
   private static void closeQuietly(java.io.Closeable c) {
     if (c != null) {
@@ -119,6 +137,9 @@ public final class HotPathWarmup {
       if (!stopped) {
         loopbackBatch(header, body);
       }
+      if (!stopped) {
+        loopbackPieces();
+      }
     } catch (IOException | RuntimeException e) {
       // only a warm-up: the real work reports its own errors
     }
@@ -141,11 +162,10 @@ public final class HotPathWarmup {
     Path dir = Files.createTempDirectory(shm, "p2pshare-warmup");
     try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
         SourcePool pool = new SourcePool("warmup", 1, 5_000, ClientSockets.PLAIN)) {
-      listening = server;
-      if (stopped) {
+      if (!track(server)) {
         return;
       }
-      Thread source = new Thread(() -> serve(server, reply), "p2pshare-warmup-source");
+      Thread source = new Thread(() -> serve(server, reply, reply, 0), "p2pshare-warmup-source");
       source.setDaemon(true);
       source.start();
       String sha = PieceHasher.hex(PieceHasher.sha256().digest(body));
@@ -171,21 +191,73 @@ public final class HotPathWarmup {
     }
   }
 
-  /** Answers every request line on one connection with the same reply, until it closes. */
-  private void serve(ServerSocket server, byte[] reply) {
+  /**
+   * A few 4 MiB pieces of a made-up large file, the real piece path ({@link SourceConnection}
+   * reading, {@link PieceWriter} through the page cache, SHA-256 on the {@link HashPipe}
+   * thread), against a loopback source into tmpfs: the hash intrinsic and the read loop are
+   * compiled before a large download starts.
+   */
+  private void loopbackPieces() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
+      return;
+    }
+    long piece = 4L << 20;
+    byte[] chunk = new byte[256 * 1024];
+    new java.util.Random(7).nextBytes(chunk);
+    byte[] header = Frames.encode(Envelope.of(MessageType.OBTAIN_RESPONSE, "warmup", "warmup-p",
+        new TransferHeader("ok", "warmup_gb_0001.bin", piece * PIECES, piece, 0L, piece, null, null, null)));
+    Path dir = Files.createTempDirectory(shm, "p2pshare-warmup");
+    Path part = dir.resolve("warmup_gb_0001.bin.part");
+    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+      if (!track(server)) {
+        return;
+      }
+      Thread source = new Thread(() -> serve(server, header, chunk, piece), "p2pshare-warmup-source");
+      source.setDaemon(true);
+      source.start();
+      try (SourceConnection c = SourceConnection.open("127.0.0.1", server.getLocalPort(), "warmup", 5_000)) {
+        if (!track(c)) {
+          return;
+        }
+        java.security.MessageDigest whole = PieceHasher.sha256();
+        for (int i = 0; i < PIECES && !stopped; i++) {
+          c.request(MessageType.OBTAIN_REQUEST, "warmup_gb_0001.bin", i * piece, piece);
+          // A block size over the staging buffer keeps this on the page cache: tmpfs, and
+          // never a reason to turn O_DIRECT off for the real downloads.
+          try (PieceWriter w = PieceWriter.open(part, i * piece, piece, piece * PIECES, 2L * PieceWriter.DIRECT_CHUNK)) {
+            c.readBody(piece, w, whole, null, RateLimiter.UNLIMITED);
+            w.finish(true);
+          }
+          piecesDone = i + 1;
+        }
+      }
+    } finally {
+      Files.deleteIfExists(part);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  /**
+   * A made-up source: answers each request line on one connection with {@code head}, then
+   * {@code length} bytes of {@code chunk} repeated, until the connection closes.
+   */
+  private void serve(ServerSocket server, byte[] head, byte[] chunk, long length) {
     try (Socket s = server.accept()) {
-      accepted = s;
-      if (stopped) {
+      if (!track(s)) {
         return;
       }
       FrameInput in = new FrameInput(s.getInputStream(), 64 * 1024);
       OutputStream out = s.getOutputStream();
       while (true) {
         in.readLine(64 * 1024, "warmup request");
-        out.write(reply);
+        out.write(head);
+        for (long left = length; left > 0; left -= Math.min(left, chunk.length)) {
+          out.write(chunk, 0, (int) Math.min(left, chunk.length));
+        }
       }
     } catch (IOException closed) {
-      // the batch is over
+      // the warm-up is over
     }
   }
 
