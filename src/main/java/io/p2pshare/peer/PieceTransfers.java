@@ -138,9 +138,7 @@ public final class PieceTransfers {
       requestBody(c, abort, src, type, name, 0L, size);
       byte[] body = c.readBodyShared((int) size, limiter); // the connection's: used before giveBack
       clean = true;
-      MessageDigest d = PieceHasher.sha256();
-      d.update(body, 0, (int) size);
-      String got = PieceHasher.hex(d.digest());
+      String got = PieceHasher.sha256Hex(body, 0, (int) size);
       if (!got.equalsIgnoreCase(sha256)) {
         return new BadBytes(got);
       }
@@ -391,9 +389,7 @@ public final class PieceTransfers {
     }
     int size = (int) it.size();
     byte[] body = c.readBodyShared(size, limiter); // used before the next read on c
-    MessageDigest d = PieceHasher.sha256();
-    d.update(body, 0, size);
-    String got = PieceHasher.hex(d.digest());
+    String got = PieceHasher.sha256Hex(body, 0, size);
     if (!got.equalsIgnoreCase(it.sha256())) {
       return new SmallOutcome(new BadBytes(got), null, secs(t0));
     }

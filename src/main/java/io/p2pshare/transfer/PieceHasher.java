@@ -62,6 +62,13 @@ public final class PieceHasher {
     }
   }
 
+  /** The SHA-256 of {@code len} bytes of {@code b} from {@code off}, as lowercase hex. */
+  public static String sha256Hex(byte[] b, int off, int len) {
+    MessageDigest d = sha256();
+    d.update(b, off, len);
+    return hex(d.digest());
+  }
+
   public static String hex(byte[] digest) {
     return HEX.formatHex(digest);
   }
