@@ -131,7 +131,7 @@ public final class HotPathWarmup {
         FrameInput in = new FrameInput(new ByteArrayInputStream(header), 4096);
         HotFrames.transferHeader(in.readLine(header.length, "warmup"));
         body[i & 1023]++;
-        PieceHasher.hex(PieceHasher.sha256().digest(body));
+        PieceHasher.sha256Hex(body, 0, body.length);
         rounds = i + 1;
       }
       if (!stopped) {
@@ -147,76 +147,46 @@ public final class HotPathWarmup {
 
   /**
    * One pipelined small-file batch, the real {@link PieceTransfers#smallBatch}, against a
-   * made-up source on a loopback socket of our own, written into a temp dir on tmpfs (never
-   * the real disk: files deleted there would slow the real downloads' file creation on ext4).
-   * Skipped where there is no /dev/shm.
+   * made-up source.
    */
   private void loopbackBatch(byte[] header, byte[] body) throws IOException {
-    Path shm = Path.of("/dev/shm");
-    if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
-      return;
-    }
     byte[] reply = new byte[header.length + body.length];
     System.arraycopy(header, 0, reply, 0, header.length);
     System.arraycopy(body, 0, reply, header.length, body.length);
-    Path dir = Files.createTempDirectory(shm, "p2pshare-warmup");
-    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        SourcePool pool = new SourcePool("warmup", 1, 5_000, ClientSockets.PLAIN)) {
-      if (!track(server)) {
-        return;
-      }
-      Thread source = new Thread(() -> serve(server, reply, reply, 0), "p2pshare-warmup-source");
-      source.setDaemon(true);
-      source.start();
-      String sha = PieceHasher.hex(PieceHasher.sha256().digest(body));
-      List<PieceTransfers.SmallItem> items = new ArrayList<>();
-      for (int i = 0; i < BATCH; i++) {
-        items.add(new PieceTransfers.SmallItem("warmup_kb_" + i + ".txt", body.length, sha,
-            new PartFile(dir, "warmup_kb_" + i + ".txt")));
-      }
-      PeerAddress src = new PeerAddress("warmup", "127.0.0.1", server.getLocalPort());
-      for (PieceTransfers.SmallOutcome o : new PieceTransfers(pool, RateLimiter.UNLIMITED)
-          .smallBatch(src, MessageType.OBTAIN_REQUEST, items, 4L << 20, 32)) {
-        if (o.small() instanceof PieceTransfers.Published) {
-          published++;
+    againstLoopbackSource(reply, new byte[0], 0, (dir, port) -> {
+      try (SourcePool pool = new SourcePool("warmup", 1, 5_000, ClientSockets.PLAIN)) {
+        String sha = PieceHasher.sha256Hex(body, 0, body.length);
+        List<PieceTransfers.SmallItem> items = new ArrayList<>();
+        for (int i = 0; i < BATCH; i++) {
+          items.add(new PieceTransfers.SmallItem("warmup_kb_" + i + ".txt", body.length, sha,
+              new PartFile(dir, "warmup_kb_" + i + ".txt")));
+        }
+        PeerAddress src = new PeerAddress("warmup", "127.0.0.1", port);
+        for (PieceTransfers.SmallOutcome o : new PieceTransfers(pool, RateLimiter.UNLIMITED)
+            .smallBatch(src, MessageType.OBTAIN_REQUEST, items, 4L << 20, 32)) {
+          if (o.small() instanceof PieceTransfers.Published) {
+            published++;
+          }
         }
       }
-    } finally {
-      try (var files = Files.list(dir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          Files.deleteIfExists(f);
-        }
-      }
-      Files.deleteIfExists(dir);
-    }
+    });
   }
 
   /**
    * A few 4 MiB pieces of a made-up large file, the real piece path ({@link SourceConnection}
    * reading, {@link PieceWriter} through the page cache, SHA-256 on the {@link HashPipe}
-   * thread), against a loopback source into tmpfs: the hash intrinsic and the read loop are
-   * compiled before a large download starts.
+   * thread), against a made-up source: the hash intrinsic and the read loop are compiled
+   * before a large download starts.
    */
   private void loopbackPieces() throws IOException {
-    Path shm = Path.of("/dev/shm");
-    if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
-      return;
-    }
     long piece = 4L << 20;
     byte[] chunk = new byte[256 * 1024];
     new java.util.Random(7).nextBytes(chunk);
     byte[] header = Frames.encode(Envelope.of(MessageType.OBTAIN_RESPONSE, "warmup", "warmup-p",
         new TransferHeader("ok", "warmup_gb_0001.bin", piece * PIECES, piece, 0L, piece, null, null, null)));
-    Path dir = Files.createTempDirectory(shm, "p2pshare-warmup");
-    Path part = dir.resolve("warmup_gb_0001.bin.part");
-    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-      if (!track(server)) {
-        return;
-      }
-      Thread source = new Thread(() -> serve(server, header, chunk, piece), "p2pshare-warmup-source");
-      source.setDaemon(true);
-      source.start();
-      try (SourceConnection c = SourceConnection.open("127.0.0.1", server.getLocalPort(), "warmup", 5_000)) {
+    againstLoopbackSource(header, chunk, piece, (dir, port) -> {
+      Path part = dir.resolve("warmup_gb_0001.bin.part");
+      try (SourceConnection c = SourceConnection.open("127.0.0.1", port, "warmup", 5_000)) {
         if (!track(c)) {
           return;
         }
@@ -232,8 +202,41 @@ public final class HotPathWarmup {
           piecesDone = i + 1;
         }
       }
+    });
+  }
+
+  /** Warm-up work against a made-up source: a temp dir on tmpfs for its files, and the port. */
+  private interface AgainstSource {
+    void run(Path dir, int port) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} against a made-up source ({@link #serve}) on a loopback socket of our own,
+   * writing into a temp dir on tmpfs (never the real disk: files deleted there would slow the
+   * real downloads' file creation on ext4), removed afterwards with all it holds. Skipped where
+   * there is no /dev/shm.
+   */
+  private void againstLoopbackSource(byte[] head, byte[] chunk, long length, AgainstSource work)
+      throws IOException {
+    Path shm = Path.of("/dev/shm");
+    if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
+      return;
+    }
+    Path dir = Files.createTempDirectory(shm, "p2pshare-warmup");
+    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+      if (!track(server)) {
+        return;
+      }
+      Thread source = new Thread(() -> serve(server, head, chunk, length), "p2pshare-warmup-source");
+      source.setDaemon(true);
+      source.start();
+      work.run(dir, server.getLocalPort());
     } finally {
-      Files.deleteIfExists(part);
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(f);
+        }
+      }
       Files.deleteIfExists(dir);
     }
   }
