@@ -31,9 +31,9 @@ public final class Baseline {
     return Path.of("bench", "baseline.sh");
   }
 
-  /** Runs the script and returns its result file's content. */
+  /** Runs the script (each level {@code repeat} times, median kept) and returns its result file's content. */
   public static Map<String, Object> run(Path script, Path sourceDir, List<FileSpec> files,
-      List<Integer> levels, Path workDir, Path out, PrintStream progress) throws Exception {
+      List<Integer> levels, int repeat, Path workDir, Path out, PrintStream progress) throws Exception {
     if (!Files.isRegularFile(script)) {
       throw new Skipped("baseline script " + script + " not found (run from the repository root)");
     }
@@ -45,7 +45,7 @@ public final class Baseline {
     List<String> cmd = new ArrayList<>(List.of("bash", script.toString(),
         "--dir", sourceDir.toAbsolutePath().toString(), "--files", list.toString(),
         "--concurrency", levels.stream().map(String::valueOf).collect(Collectors.joining(" ")),
-        "--work-dir", workDir.resolve("baseline").toString(),
+        "--work-dir", workDir.resolve("baseline").toString(), "--repeat", String.valueOf(repeat),
         "--out", out.toAbsolutePath().toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close();

@@ -101,7 +101,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-files", defaultValue = "2200", description = "unrecorded warm-up downloads before the first level, in passes over the workload: JIT and connections of both sides (default ${DEFAULT-VALUE}: ten passes over the default workload)")
     int warmupFiles;
 
+    @Option(names = "--repeat", defaultValue = "3", description = "timed runs per level; the run with the median throughput is kept, here and in the baseline (default ${DEFAULT-VALUE})")
+    int repeat;
+
     Workload.Counts counts() {
+      if (repeat < 1) {
+        throw new UsageException("--repeat needs at least 1");
+      }
       if (kb < 0 || mb < 0 || gb < 0 || kb + mb + gb == 0) {
         throw new UsageException("the workload needs at least one file (--kb/--mb/--gb)");
       }
@@ -245,7 +251,7 @@ public final class BenchCommand implements Callable<Integer> {
     extra.put("mb", s.mb);
     extra.put("gb", s.gb);
     StrongScaling.Params p = new StrongScaling.Params(s.levels, sys.workDir(s),
-        Downloaders.describe(s.downloader), s.warmupFiles);
+        Downloaders.describe(s.downloader), s.warmupFiles, s.repeat);
     try (Downloaders.Closeable d = Downloaders.factory(s.downloader, sys.index,
         sys.config.peer().pieceSizeBytes())) {
       return new StrongScaling(p, files, d.factory(), extra, progress()).run(mode);
@@ -290,6 +296,7 @@ public final class BenchCommand implements Callable<Integer> {
       s.levels = List.of(1, 2, 4);
       s.downloader = Downloaders.GET;
       s.warmupFiles = 20;
+      s.repeat = 1; // quick: one run per level
       try (Sut sys = new Sut(target, s.counts(), progress())) {
         try {
           // Small by design: never more than the peer generates.
@@ -409,7 +416,7 @@ public final class BenchCommand implements Callable<Integer> {
         return Map.of("skipped", "files not on this machine");
       }
       try {
-        return Baseline.run(Baseline.defaultScript(), sys.sourceDir, files, strong.levels,
+        return Baseline.run(Baseline.defaultScript(), sys.sourceDir, files, strong.levels, strong.repeat,
             sys.workDir(strong), out.resolveSibling("baseline_nginx.json"), progress());
       } catch (Baseline.Skipped e) {
         progress().println("baseline skipped: " + e.getMessage());
@@ -452,7 +459,8 @@ public final class BenchCommand implements Callable<Integer> {
       List<FileSpec> files = Workload.files(peer, strong.counts(), cfg.data().fileGeneration(), source);
       Path work = strong.workDir != null ? strong.workDir : Files.createTempDirectory("p2pshare-baseline-");
       try {
-        Baseline.run(Baseline.defaultScript(), source, files, strong.levels, work, out, progress());
+        Baseline.run(Baseline.defaultScript(), source, files, strong.levels, strong.repeat, work, out,
+            progress());
       } catch (Baseline.Skipped e) {
         progress().println("baseline skipped: " + e.getMessage());
         return 0;

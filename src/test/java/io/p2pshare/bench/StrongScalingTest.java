@@ -97,4 +97,34 @@ class StrongScalingTest {
     assertEquals(6, failed.errors());
     assertEquals(0, failed.bytes());
   }
+
+  @Test
+  void aRepeatedLevelKeepsTheMedianRunAndCountsEveryRunsFailures() throws Exception {
+    // Three runs per level; the second run of the level corrupts one file.
+    java.util.Set<Path> runDirs = new java.util.concurrent.ConcurrentSkipListSet<>();
+    Downloader.Factory copy = copying(null);
+    Downloader.Factory corruptInSecondRun = () -> {
+      Downloader d = copy.open();
+      return (file, out) -> {
+        runDirs.add(out);
+        Path p = d.download(file, out);
+        if (runDirs.size() == 2 && file.name().equals("peer1_kb_0003.txt")) {
+          byte[] b = Files.readAllBytes(p);
+          b[0] ^= 1;
+          Files.write(p, b);
+        }
+        return p;
+      };
+    };
+    StrongScaling s = new StrongScaling(new StrongScaling.Params(List.of(2), dir.resolve("work"), "copy", 0, 3),
+        dataset(), corruptInSecondRun, Map.of("kb", 6), new PrintStream(new ByteArrayOutputStream(), true));
+    BenchRun run = s.run("test");
+    assertEquals(3, runDirs.size(), "three runs, each in its own directory");
+    StrongLevel l = (StrongLevel) run.levels().get(0);
+    assertEquals(3, l.runSeconds().size());
+    List<Double> sorted = l.runSeconds().stream().sorted().toList();
+    assertEquals(sorted.get(1), l.seconds(), "the kept run is the median one");
+    assertEquals(1, l.verificationFailures(), "a failure in a run that is not kept still counts");
+    assertEquals(3, run.parameters().get("repeat"));
+  }
 }
