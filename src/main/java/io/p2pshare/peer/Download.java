@@ -53,8 +53,8 @@ import java.util.concurrent.Executor;
 public final class Download extends AbstractBehavior<Download.Command> {
 
   public sealed interface Command
-      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, WholeDone, Published, Rechecked,
-          Retry, StartPiece {}
+      permits Found, Prepared, SmallDone, ManifestDone, Ready, PieceDone, SpanDone, WholeDone, Published,
+          Rechecked, Retry, StartPiece {}
 
   /** What to fetch. {@code holders}/{@code meta} null: ask the index. */
   public record Request(
@@ -99,6 +99,12 @@ public final class Download extends AbstractBehavior<Download.Command> {
   private record PieceDone(int source, int index, PieceTransfers.Piece piece, Throwable failure)
       implements Command {}
 
+  /**
+   * A span of pieces {@code first..last} from one source ended: the first {@code handed} were
+   * reported as {@link PieceDone}s; {@code failure} (null when all were) says why the rest were not.
+   */
+  private record SpanDone(int source, int first, int last, int handed, Throwable failure) implements Command {}
+
   private record WholeDone(int source, PieceTransfers.Whole whole, Throwable failure) implements Command {}
 
   private record Published(FileEntry entry, Throwable failure) implements Command {}
@@ -118,6 +124,13 @@ public final class Download extends AbstractBehavior<Download.Command> {
   /** Pieces requested at once from one source. */
   static final int PIECES_PER_SOURCE = 2;
 
+  /**
+   * With one usable source, the pieces still to fetch go as one range request per consecutive
+   * run ({@link PieceTransfers#span}) instead of a request per piece. Off (for tests of the
+   * piece path) with {@code -Dp2p.download.no-span=true}.
+   */
+  static volatile boolean spansEnabled = !Boolean.getBoolean("p2p.download.no-span");
+
   /** How often a BUSY source is asked again before it counts as unusable. */
   static final int MAX_BUSY_RETRIES = 20;
 
@@ -131,6 +144,8 @@ public final class Download extends AbstractBehavior<Download.Command> {
   /** Sources waiting out a BUSY reply: no new pieces for them until their Retry. */
   private boolean[] cooling;
   private boolean publishing;
+  /** A span task is running (pieces are reported by it; no other piece starts meanwhile). */
+  private boolean spanning;
   private final long id;
   private final Request req;
   private final Deps deps;
@@ -197,6 +212,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
         .onMessage(ManifestDone.class, this::onManifest)
         .onMessage(Ready.class, this::onReady)
         .onMessage(PieceDone.class, this::onPiece)
+        .onMessage(SpanDone.class, this::onSpanDone)
         .onMessage(WholeDone.class, this::onWhole)
         .onMessage(Published.class, this::onPublished)
         .onMessage(Rechecked.class, this::onRechecked)
@@ -493,8 +509,28 @@ public final class Download extends AbstractBehavior<Download.Command> {
     if (localFailure != null) {
       return plan.idle() ? fail(localFailure.code(), localFailure.error()) : this;
     }
-    // Round robin, up to PIECES_PER_SOURCE each: the next request is already queued on the
-    // connection when a piece ends, so a single source streams without gaps.
+    if (!spanning && !trySpan()) {
+      roundRobin();
+    }
+    if (plan.done() && plan.idle()) {
+      return publish();
+    }
+    if (spanning) {
+      return this; // pieces may wait for the span's end (the next run starts then)
+    }
+    boolean anyCooling = false;
+    for (boolean c : cooling) {
+      anyCooling |= c;
+    }
+    if (plan.idle() && !anyCooling) {
+      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
+          "no usable source left for '" + req.fileName() + "': " + lastProblem);
+    }
+    return this;
+  }
+
+  /** Round robin, up to PIECES_PER_SOURCE each: the next request is queued before a piece ends. */
+  private void roundRobin() {
     boolean gave = true;
     while (gave) {
       gave = false;
@@ -511,18 +547,95 @@ public final class Download extends AbstractBehavior<Download.Command> {
         gave = true;
       }
     }
-    if (plan.done() && plan.idle()) {
-      return publish();
+  }
+
+  /**
+   * With exactly one usable source, nothing in flight and a whole-file hash to prove the pieces:
+   * the next consecutive run of waiting pieces as one span. False if the piece path applies.
+   */
+  private boolean trySpan() {
+    if (!spansEnabled || whole == null || !plan.idle() || usableSources() != 1) {
+      return false;
     }
-    boolean anyCooling = false;
-    for (boolean c : cooling) {
-      anyCooling |= c;
+    int s = 0;
+    while (bad[s]) {
+      s++;
     }
-    if (plan.idle() && !anyCooling) {
-      return fail(anyCorrupt ? "VERIFY_FAILED" : "UNAVAILABLE",
-          "no usable source left for '" + req.fileName() + "': " + lastProblem);
+    if (cooling[s]) {
+      return false;
     }
-    return this;
+    int first = plan.take();
+    if (first < 0) {
+      return false;
+    }
+    int last = first;
+    for (int i = plan.take(); i >= 0; i = plan.take()) {
+      if (i != last + 1) {
+        plan.giveBack(i); // the next run, after this one
+        break;
+      }
+      last = i;
+    }
+    spanning = true;
+    inFlight[s] += last - first + 1;
+    launchSpan(s, first, last);
+    return true;
+  }
+
+  private void launchSpan(int s, int first, int last) {
+    SourceLane lane = lane(s);
+    boolean record = useRecord;
+    PartFile pf = files;
+    String type = req.transferType();
+    String name = req.fileName();
+    PeerAddress src = sources.get(s);
+    PieceTransfers t = deps.transfers();
+    FileDigest wd = whole;
+    PieceTransfers.PiecePlanSpec spec = new PieceTransfers.PiecePlanSpec(plan.size(), plan.pieceSize(),
+        planHashes());
+    ActorRef<Command> self = getContext().getSelf();
+    CompletionStage<Integer> span = CompletableFuture.supplyAsync(() -> {
+      try {
+        return t.span(lane, src, type, name, spec, first, last, pf.part(), wd, true, abort,
+            t.limiter(), p -> {
+              if (record && p.sha256() == null) {
+                pf.appendWritten(p.index()); // on disk, unchecked: a resume re-hashes it
+              } else if (record && p.sha256().equalsIgnoreCase(spec.pieces().get(p.index()))) {
+                pf.appendVerified(p.index());
+              }
+              self.tell(new PieceDone(s, p.index(), p, null));
+            });
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, deps.blocking());
+    getContext().pipeToSelf(span, (n, err) -> {
+      Throwable cause = err == null ? null : unwrap(err);
+      int handed = n != null ? n
+          : cause instanceof PieceTransfers.SpanCut cut ? cut.handed() : 0;
+      Throwable why = cause instanceof PieceTransfers.SpanCut cut && cut.getCause() != null
+          ? cut.getCause() : cause;
+      return new SpanDone(s, first, last, handed, why);
+    });
+  }
+
+  /**
+   * The span's pieces not reported go back: the first carries the failure through the piece
+   * path's rules (retry, BUSY backoff, dropping the source), the others simply return.
+   */
+  private Behavior<Command> onSpanDone(SpanDone d) {
+    spanning = false;
+    int s = d.source();
+    int rest = d.first() + d.handed();
+    if (rest > d.last()) {
+      return pump();
+    }
+    int from = d.failure() != null && !bad[s] ? rest + 1 : rest;
+    for (int i = d.last(); i >= from; i--) { // back to the queue's front in file order
+      inFlight[s]--;
+      plan.giveBack(i);
+    }
+    return from > rest ? onPiece(new PieceDone(s, rest, null, d.failure())) : pump();
   }
 
   private void startPiece(int s, int i) {

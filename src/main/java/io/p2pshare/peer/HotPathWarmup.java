@@ -58,6 +58,7 @@ public final class HotPathWarmup {
   /** Ends the warm-up (a batch in flight is cut by closing its source) and waits for it. */
   public void stop() {
     stopped = true;
+    abort.abort();
     for (java.io.Closeable c : open) {
       closeQuietly(c);
     }
@@ -91,6 +92,8 @@ public final class HotPathWarmup {
   /** The made-up sources' sockets and the client's, closed by {@link #stop}. */
   private final java.util.Set<java.io.Closeable> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile int piecesDone;
+  /** Cuts the made-up large download, whose connection the source pool owns. */
+  private final PieceTransfers.Abort abort = new PieceTransfers.Abort();
 
   /** Registers {@code c} to be closed by {@link #stop}; false (and closed) if already stopped. */
   private boolean track(java.io.Closeable c) {
@@ -180,30 +183,33 @@ public final class HotPathWarmup {
    */
   private void loopbackPieces() throws IOException {
     long piece = 4L << 20;
+    long total = piece * PIECES;
     byte[] chunk = new byte[256 * 1024];
     new java.util.Random(7).nextBytes(chunk);
+    String name = "warmup_gb_0001.bin";
     byte[] header = Frames.encode(Envelope.of(MessageType.OBTAIN_RESPONSE, "warmup", "warmup-p",
-        new TransferHeader("ok", "warmup_gb_0001.bin", piece * PIECES, piece, 0L, piece, null, null, null)));
-    againstLoopbackSource(header, chunk, piece, (dir, port) -> {
-      Path part = dir.resolve("warmup_gb_0001.bin.part");
-      try (SourceConnection c = SourceConnection.open("127.0.0.1", port, "warmup", 5_000)) {
-        if (!track(c)) {
-          return;
-        }
-        java.security.MessageDigest whole = PieceHasher.sha256();
-        for (int i = 0; i < PIECES && !stopped; i++) {
-          c.request(MessageType.OBTAIN_REQUEST, "warmup_gb_0001.bin", i * piece, piece);
-          // A block size over the staging buffer keeps this on the page cache: tmpfs, and
-          // never a reason to turn O_DIRECT off for the real downloads.
-          try (PieceWriter w = PieceWriter.open(part, i * piece, piece, piece * PIECES, 2L * PieceWriter.DIRECT_CHUNK)) {
-            c.readBody(piece, w, whole, null, RateLimiter.UNLIMITED);
-            w.finish(true);
-          }
-          piecesDone = i + 1;
+        new TransferHeader("ok", name, total, total, 0L, total, null, null, null)));
+    againstLoopbackSource(header, chunk, total, (dir, port) -> {
+      // The real one-source path: one range for all pieces (PieceTransfers.span), written and
+      // hashed into a whole-file hash as a download of one large file does.
+      try (SourcePool pool = new SourcePool("warmup", 1, 5_000)) {
+        PieceTransfers transfers = new PieceTransfers(pool, RateLimiter.UNLIMITED);
+        PeerAddress src = new PeerAddress("warmup", "127.0.0.1", port);
+        SourceLane lane = transfers.lane(src);
+        Path part = dir.resolve(name + ".part");
+        PieceTransfers.PiecePlanSpec spec = new PieceTransfers.PiecePlanSpec(total, piece,
+            java.util.Collections.nCopies(PIECES, "0".repeat(64)));
+        try {
+          transfers.span(lane, src, MessageType.OBTAIN_REQUEST, name, spec, 0, PIECES - 1, part,
+              new FileDigest(part, total), true, abort, RateLimiter.UNLIMITED,
+              p -> piecesDone = p.index() + 1);
+        } finally {
+          lane.close();
         }
       }
     });
   }
+
 
   /** Warm-up work against a made-up source: a temp dir on tmpfs for its files, and the port. */
   private interface AgainstSource {

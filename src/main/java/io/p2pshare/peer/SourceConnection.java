@@ -123,20 +123,10 @@ public final class SourceConnection implements Closeable {
       }
       return;
     }
-    if (ring == null) {
-      ring = HashPipe.newRing();
-    }
-    HashPipe pipe = new HashPipe(ring, digest, also);
+    HashPipe pipe = pipe(digest, also);
     boolean ok = false;
     try {
-      long left = n;
-      while (left > 0) {
-        byte[] b = pipe.buffer();
-        int r = fill(b, (int) Math.min(b.length, left), left, limiter);
-        out.write(b, 0, r);
-        pipe.hashed(b, r);
-        left -= r;
-      }
+      readThrough(n, out, pipe, limiter);
       ok = true;
     } finally {
       try {
@@ -146,6 +136,30 @@ public final class SourceConnection implements Closeable {
           throw e;
         }
       }
+    }
+  }
+
+  /**
+   * A hasher over this connection's buffers for {@code digest} and {@code also} (either may be
+   * null), to feed with {@link #readThrough}. The caller must {@link HashPipe#finish} it before
+   * this connection reads anything else, also after a failure.
+   */
+  HashPipe pipe(MessageDigest digest, MessageDigest also) {
+    if (ring == null) {
+      ring = HashPipe.newRing();
+    }
+    return new HashPipe(ring, digest, also);
+  }
+
+  /** The next {@code n} body bytes into {@code out} and through {@code pipe}'s digests. */
+  void readThrough(long n, PieceWriter out, HashPipe pipe, RateLimiter limiter) throws IOException {
+    long left = n;
+    while (left > 0) {
+      byte[] b = pipe.buffer();
+      int r = fill(b, (int) Math.min(b.length, left), left, limiter);
+      out.write(b, 0, r);
+      pipe.hashed(b, r);
+      left -= r;
     }
   }
 

@@ -19,6 +19,9 @@ public final class FrameInput {
     }
   }
 
+  /** Reads at least this long bypass the buffer when it is empty. */
+  static final int DIRECT_READ = 16 * 1024;
+
   private final InputStream in;
   private final byte[] buf;
   private int pos;
@@ -75,13 +78,17 @@ public final class FrameInput {
     }
   }
 
-  /** Up to {@code len} bytes (at least one), or -1 at EOF; large reads bypass the buffer. */
+  /**
+   * Up to {@code len} bytes (at least one), or -1 at EOF. With the buffer empty, a read of at
+   * least {@link #DIRECT_READ} bytes goes straight into {@code dst}: body bytes are copied once,
+   * not through the buffer (a socket read returns what has arrived, usually less than asked).
+   */
   public int read(byte[] dst, int off, int len) throws IOException {
     if (len == 0) {
       return 0;
     }
     if (pos == limit) {
-      if (len >= buf.length) {
+      if (len >= DIRECT_READ) {
         return in.read(dst, off, len);
       }
       if (!fill()) {

@@ -205,6 +205,41 @@ class DownloadTest {
   }
 
   @Test
+  void withOneSourceThePiecesComeAsOneRangeRequest(@TempDir Path tmp) throws Exception {
+    // One request for the whole run of pieces: the source streams them as one body (per
+    // request a serving peer starts a file stream, and both sides pay a header round).
+    Path a = tmp.resolve("a");
+    Path f = file(a, "s.bin", (int) (PIECE * 6 + 100), 41);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      Download.Event e = run(req("s.bin", tmp.resolve("out"), meta(f), s.address()), null, null);
+      assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertEquals(2, s.requests.get(), "the manifest, then one range for all seven pieces");
+      assertEquals(Files.size(f), s.bytesServed.get());
+      assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(tmp.resolve("out/s.bin")));
+    }
+  }
+
+  @Test
+  void aRangeCutHalfWayKeepsItsWholePiecesAndAsksOnlyForTheRest(@TempDir Path tmp) throws Exception {
+    byte[] content = new byte[9 * 1024 * 1024]; // three 4 MiB pieces in the source's manifest
+    new Random(42).nextBytes(content);
+    Path f = Files.write(Files.createDirectories(tmp.resolve("src")).resolve("c.bin"), content);
+    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.HONEST)) {
+      src.truncateNext.set(1); // the range breaks off after 4.5 MiB: piece 0 whole, piece 1 not
+      Path out = tmp.resolve("out");
+      Download.Event e = run(req("c.bin", out, meta(f), new PeerAddress("only", "127.0.0.1", src.port())),
+          null, null);
+      assertInstanceOf(Download.Finished.class, e, e.toString());
+      assertArrayEquals(content, Files.readAllBytes(out.resolve("c.bin")));
+      assertEquals(2, src.ranges.size());
+      assertArrayEquals(new long[] {0, content.length}, src.ranges.get(0));
+      long piece = 4 * 1024 * 1024;
+      assertArrayEquals(new long[] {piece, content.length - piece}, src.ranges.get(1),
+          "asked again from piece 1 on");
+    }
+  }
+
+  @Test
   void ourOwnDiskFailingIsAnIoErrorNotTheSourcesFault(@TempDir Path tmp) throws Exception {
     Path a = tmp.resolve("a");
     Path small = file(a, "small.txt", 1000, 8);

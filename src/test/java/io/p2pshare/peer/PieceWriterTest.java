@@ -60,8 +60,9 @@ class PieceWriterTest {
 
   @Test
   void aDirectWriteTheFileSystemRefusesIsRedoneThroughThePageCache(@TempDir Path tmp) throws Exception {
-    // A block size of 1 makes an unaligned O_DIRECT write, which ext4 refuses (EINVAL).
-    byte[] content = new byte[1000];
+    // A block size of 1 makes an unaligned O_DIRECT write, which ext4 refuses (EINVAL). Three
+    // full staging buffers go to the writer thread first, the 1000 bytes at the end on finish.
+    byte[] content = new byte[3 * PieceWriter.DIRECT_CHUNK + 1000];
     new Random(6).nextBytes(content);
     Path part = tmp.resolve("h.part");
     boolean before = PieceWriter.directEnabled;
@@ -73,5 +74,29 @@ class PieceWriterTest {
     } finally {
       PieceWriter.directEnabled = before;
     }
+  }
+
+  @Test
+  void writesHandedToTheWriterThreadAreAllOnDiskAfterFinishAndTheBuffersAreFreeForTheNext(
+      @TempDir Path tmp) throws Exception {
+    // Ten staging buffers' worth in one writer (each full buffer is written while the next one
+    // fills), then at once a second writer on the same thread, which reuses the two buffers.
+    byte[] a = new byte[10 * PieceWriter.DIRECT_CHUNK + 4096];
+    byte[] b = new byte[2 * PieceWriter.DIRECT_CHUNK];
+    new Random(7).nextBytes(a);
+    new Random(8).nextBytes(b);
+    Path part = tmp.resolve("w.part");
+    long size = a.length + b.length;
+    PieceWriter first = PieceWriter.open(part, 0, a.length, size);
+    for (int p = 0; p < a.length; p += 77_777) {
+      first.write(a, p, Math.min(77_777, a.length - p));
+    }
+    first.finish(true);
+    PieceWriter second = PieceWriter.open(part, a.length, b.length, size);
+    second.write(b, 0, b.length);
+    second.finish(true);
+    byte[] got = Files.readAllBytes(part);
+    assertArrayEquals(a, Arrays.copyOfRange(got, 0, a.length));
+    assertArrayEquals(b, Arrays.copyOfRange(got, a.length, a.length + b.length));
   }
 }

@@ -105,11 +105,14 @@ public final class FakeTransferServer implements AutoCloseable {
           byte[] buf = new byte[64 * 1024];
           long left = len;
           boolean first = true;
+          long at = off;
           while (left > 0) {
             int n = raf.read(buf, 0, (int) Math.min(buf.length, left));
-            if (first && off >= 0 && corruptOnceAt.compareAndSet(off, -1)) {
-              buf[0] ^= 0x5A;
+            long bad = corruptOnceAt.get(); // a byte of the file, in whichever reply covers it
+            if (bad >= at && bad < at + n && corruptOnceAt.compareAndSet(bad, -1)) {
+              buf[(int) (bad - at)] ^= 0x5A;
             }
+            at += n;
             if (corrupt && first) {
               buf[0] ^= 0x5A;
             }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A misbehaving transfer port for client tests (blocking sockets, a thread per connection):
@@ -40,6 +41,8 @@ public final class HostileTransferServer implements AutoCloseable {
   public volatile String claimedSha256;
   /** While above zero, a body request is answered as in TRUNCATE (and this counts down). */
   public final java.util.concurrent.atomic.AtomicInteger truncateNext = new java.util.concurrent.atomic.AtomicInteger();
+  /** Each OBTAIN/REPLICATE request's offset and length (null: whole file), in arrival order. */
+  public final List<long[]> ranges = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   private final byte[] content;
   private final FrameServer server;
 
@@ -77,6 +80,7 @@ public final class HostileTransferServer implements AutoCloseable {
       }
       return true;
     }
+    ranges.add(new long[] {r.offset() == null ? -1 : r.offset(), r.length() == null ? -1 : r.length()});
     if (truncateNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       m = Mode.TRUNCATE;
     }
