@@ -4,20 +4,25 @@ import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Hashes a piece's bytes on a second thread while the reading thread goes on receiving and
- * writing: SHA-256 (about 0.55 s of CPU per GiB) then no longer sits between two socket reads.
- * The reader fills one of a few buffers, writes it, hands it over ({@link #hashed}), and takes
- * the next free one ({@link #buffer}); the hasher feeds each to the digests in order and gives it
- * back. {@link #finish} waits until every byte is in the digests. The buffers belong to one
- * connection and are reused piece after piece, so a reader never returns while its hasher might
- * still read one.
+ * Hashes a body's bytes on a second thread, and with a {@link PieceWriter} writes them on a
+ * third, while the reading thread goes on receiving: SHA-256 (about 0.55 s of CPU per GiB) and
+ * the disk (a direct write returns when the disk has the bytes, about 0.4 s per GiB here) then no
+ * longer sit between two socket reads. The reader fills one of a few buffers, hands it over
+ * ({@link #hashed}) and takes the next free one ({@link #buffer}); the hasher feeds each to the
+ * digests in order, the writer writes each in order, and a buffer is free again once both are
+ * done with it. {@link #finish} waits until every byte is in the digests and written. The buffers
+ * belong to one connection and are reused body after body, so a reader never returns while a
+ * consumer might still read one.
  *
- * <p>The hashers are a small pool of daemon threads of their own, not the blocking dispatcher:
- * a piece task waits for its hasher, so the two must never queue behind each other.
+ * <p>The consumers are a small pool of daemon threads of their own, not the blocking dispatcher:
+ * a transfer task waits for them, so the two must never queue behind each other.
  */
 final class HashPipe {
   /**
@@ -29,30 +34,47 @@ final class HashPipe {
   static final int RING = 4;
   static final int CHUNK = 1024 * 1024;
 
-  private static final ExecutorService HASHERS = Executors.newCachedThreadPool(r -> {
+  private static final ExecutorService CONSUMERS = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "p2pshare-hash");
     t.setDaemon(true);
     return t;
   });
 
-  private record Chunk(byte[] bytes, int length) {}
+  /** A filled buffer; {@code users} counts the consumers that still need it. */
+  private record Chunk(byte[] bytes, int length, AtomicInteger users) {}
 
-  private static final Chunk END = new Chunk(new byte[0], 0);
+  private static final Chunk END = new Chunk(new byte[0], 0, new AtomicInteger());
 
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(RING);
-  private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(RING + 1);
+  private final BlockingQueue<Chunk> toHash = new ArrayBlockingQueue<>(RING + 1);
+  private final BlockingQueue<Chunk> toWrite = new ArrayBlockingQueue<>(RING + 1);
   private final MessageDigest first;
   private final MessageDigest second;
-  private final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+  private final PieceWriter writer;
+  private final CompletableFuture<Void> hashedAll = new CompletableFuture<>();
+  private final CompletableFuture<Void> writtenAll = new CompletableFuture<>();
+  /** The writer's failure, seen by the reader at its next buffer: no reading on for nothing. */
+  private volatile IOException writeFailure;
 
   /** Starts a hasher for {@code first} and {@code second} (either may be null) over {@code ring}. */
   HashPipe(byte[][] ring, MessageDigest first, MessageDigest second) {
+    this(ring, first, second, null);
+  }
+
+  /** As above, and a writer thread for {@code writer} (null: the reader writes itself). */
+  HashPipe(byte[][] ring, MessageDigest first, MessageDigest second, PieceWriter writer) {
     this.first = first;
     this.second = second;
+    this.writer = writer;
     for (byte[] b : ring) {
       free.add(b);
     }
-    HASHERS.execute(this::run);
+    CONSUMERS.execute(this::hash);
+    if (writer != null) {
+      CONSUMERS.execute(this::write);
+    } else {
+      writtenAll.complete(null);
+    }
   }
 
   /** A fresh set of buffers for one connection. */
@@ -64,14 +86,10 @@ final class HashPipe {
     return ring;
   }
 
-  private void run() {
+  private void hash() {
     Throwable failure = null;
     try {
-      while (true) {
-        Chunk c = full.take();
-        if (c == END) {
-          break;
-        }
+      for (Chunk c = toHash.take(); c != END; c = toHash.take()) {
         if (failure == null) {
           try {
             if (first != null) {
@@ -84,20 +102,57 @@ final class HashPipe {
             failure = e; // keep handing buffers back so the reader never waits forever
           }
         }
-        free.add(c.bytes());
+        release(c);
       }
     } catch (InterruptedException e) {
       failure = e;
     }
-    if (failure == null) {
-      done.complete(null);
-    } else {
-      done.completeExceptionally(failure);
+    complete(hashedAll, failure);
+  }
+
+  private void write() {
+    Throwable failure = null;
+    try {
+      for (Chunk c = toWrite.take(); c != END; c = toWrite.take()) {
+        if (failure == null) {
+          try {
+            writer.write(c.bytes(), 0, c.length());
+          } catch (IOException e) {
+            failure = e;
+            writeFailure = e;
+          } catch (RuntimeException e) {
+            failure = e;
+            writeFailure = new IOException("writing failed: " + e, e);
+          }
+        }
+        release(c);
+      }
+    } catch (InterruptedException e) {
+      failure = e;
+    }
+    complete(writtenAll, failure);
+  }
+
+  private void release(Chunk c) {
+    if (c.users().decrementAndGet() == 0) {
+      free.add(c.bytes());
     }
   }
 
-  /** The next buffer to read into (waits while all are being hashed). */
+  private static void complete(CompletableFuture<Void> f, Throwable failure) {
+    if (failure == null) {
+      f.complete(null);
+    } else {
+      f.completeExceptionally(failure);
+    }
+  }
+
+  /** The next buffer to read into (waits while all are in use). Throws once a write failed. */
   byte[] buffer() throws IOException {
+    IOException failed = writeFailure;
+    if (failed != null) {
+      throw failed;
+    }
     try {
       return free.take();
     } catch (InterruptedException e) {
@@ -108,19 +163,42 @@ final class HashPipe {
 
   /** The first {@code length} bytes of {@code b} are next in the body. */
   void hashed(byte[] b, int length) {
-    full.add(new Chunk(b, length));
+    Chunk c = new Chunk(b, length, new AtomicInteger(writer == null ? 1 : 2));
+    toHash.add(c);
+    if (writer != null) {
+      toWrite.add(c);
+    }
   }
 
   /**
-   * No more bytes: waits until the hasher has taken everything (also after a failed read, so
-   * the buffers are idle when this returns). Throws if hashing itself failed.
+   * No more bytes: waits until the consumers have taken everything (also after a failed read, so
+   * the buffers are idle when this returns). Throws if writing (first) or hashing failed; a
+   * write failure keeps its type (a {@link PieceTransfers.LocalIO} is our disk's fault).
    */
   void finish() throws IOException {
-    full.add(END);
+    toHash.add(END);
+    if (writer != null) {
+      toWrite.add(END);
+    }
+    Throwable writeErr = joined(writtenAll);
+    Throwable hashErr = joined(hashedAll);
+    if (writeErr instanceof IOException io) {
+      throw io;
+    }
+    if (writeErr != null) {
+      throw new IOException("writing failed: " + writeErr, writeErr);
+    }
+    if (hashErr != null) {
+      throw new IOException("hashing failed: " + hashErr, hashErr);
+    }
+  }
+
+  private static Throwable joined(CompletableFuture<Void> f) {
     try {
-      done.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      throw new IOException("hashing failed: " + e.getCause(), e.getCause());
+      f.join();
+      return null;
+    } catch (CompletionException e) {
+      return e.getCause();
     }
   }
 }

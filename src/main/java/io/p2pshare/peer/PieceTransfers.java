@@ -326,20 +326,20 @@ public final class PieceTransfers {
       Landed landed) throws IOException {
     int handed = 0;
     boolean committed = false;
-    HashPipe pipe = c.pipe(null, run);
+    HashPipe pipe = c.pipe(null, run, out);
     boolean drained = false;
     try {
       for (int i = first; i <= last; i++) {
         long len = Math.min(spec.pieceSize(), spec.size() - i * spec.pieceSize());
-        c.readThrough(len, out, pipe, limiter);
+        c.readThrough(len, pipe, limiter);
         if (i < last) {
-          landed.piece(new Piece(i, null, len));
+          landed.piece(new Piece(i, null, len)); // bytes handed on, maybe not on disk yet
           handed++;
         }
       }
-      out.finish(true);
       drained = true;
-      pipe.finish();
+      pipe.finish(); // every byte written by the pipe's writer and hashed
+      out.finish(true);
       committed = true;
       try {
         whole.commit(offset, length, run);

@@ -109,8 +109,8 @@ public final class SourceConnection implements Closeable {
 
   /**
    * Reads exactly {@code n} body bytes into {@code out}, updating {@code digest} and
-   * {@code also} (each may be null), paced by {@code limiter}. The hashing runs on a second
-   * thread ({@link HashPipe}) while the next bytes are read and written.
+   * {@code also} (each may be null), paced by {@code limiter}. With a digest, hashing and
+   * writing run on threads of their own ({@link HashPipe}) while the next bytes are read.
    */
   void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter)
       throws IOException {
@@ -123,14 +123,14 @@ public final class SourceConnection implements Closeable {
       }
       return;
     }
-    HashPipe pipe = pipe(digest, also);
+    HashPipe pipe = pipe(digest, also, out);
     boolean ok = false;
     try {
-      readThrough(n, out, pipe, limiter);
+      readThrough(n, pipe, limiter);
       ok = true;
     } finally {
       try {
-        pipe.finish(); // the ring is idle again before this connection reads anything else
+        pipe.finish(); // the ring is idle and every byte written before this returns
       } catch (IOException e) {
         if (ok) {
           throw e;
@@ -141,23 +141,23 @@ public final class SourceConnection implements Closeable {
 
   /**
    * A hasher over this connection's buffers for {@code digest} and {@code also} (either may be
-   * null), to feed with {@link #readThrough}. The caller must {@link HashPipe#finish} it before
-   * this connection reads anything else, also after a failure.
+   * null), and a writer thread for {@code out}, to feed with {@link #readThrough}. The caller
+   * must {@link HashPipe#finish} it before this connection reads anything else and before it
+   * finishes {@code out}, also after a failure.
    */
-  HashPipe pipe(MessageDigest digest, MessageDigest also) {
+  HashPipe pipe(MessageDigest digest, MessageDigest also, PieceWriter out) {
     if (ring == null) {
       ring = HashPipe.newRing();
     }
-    return new HashPipe(ring, digest, also);
+    return new HashPipe(ring, digest, also, out);
   }
 
-  /** The next {@code n} body bytes into {@code out} and through {@code pipe}'s digests. */
-  void readThrough(long n, PieceWriter out, HashPipe pipe, RateLimiter limiter) throws IOException {
+  /** The next {@code n} body bytes through {@code pipe} (its digests and its writer). */
+  void readThrough(long n, HashPipe pipe, RateLimiter limiter) throws IOException {
     long left = n;
     while (left > 0) {
       byte[] b = pipe.buffer();
       int r = fill(b, (int) Math.min(b.length, left), left, limiter);
-      out.write(b, 0, r);
       pipe.hashed(b, r);
       left -= r;
     }

@@ -3,9 +3,13 @@ package io.p2pshare.peer;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.p2pshare.transfer.PieceHasher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HashPipeTest {
   @Test
@@ -49,5 +53,57 @@ class HashPipeTest {
       assertNotNull(next.buffer(), "every buffer is free again");
     }
     next.finish();
+  }
+
+  @Test
+  void theWriterThreadWritesEveryByteInOrderBeforeFinishReturns(@TempDir Path tmp) throws Exception {
+    byte[] content = new byte[3 * HashPipe.CHUNK + HashPipe.CHUNK / 2 + 7];
+    new Random(10).nextBytes(content);
+    Path part = tmp.resolve("x.part");
+    PieceWriter out = PieceWriter.open(part, 0, content.length, content.length);
+    MessageDigest d = PieceHasher.sha256();
+    HashPipe pipe = new HashPipe(HashPipe.newRing(), d, null, out);
+    Random sizes = new Random(11);
+    for (int pos = 0; pos < content.length; ) {
+      byte[] buf = pipe.buffer();
+      int n = Math.min(content.length - pos, 1 + sizes.nextInt(buf.length));
+      System.arraycopy(content, pos, buf, 0, n);
+      pipe.hashed(buf, n);
+      pos += n;
+    }
+    pipe.finish();
+    out.finish(true);
+    try (var ch = java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(content.length); // the direct write pads the file's end to a block
+    }
+    assertArrayEquals(content, Files.readAllBytes(part));
+    assertEquals(PieceHasher.hex(PieceHasher.sha256().digest(content)), PieceHasher.hex(d.digest()));
+  }
+
+  @Test
+  void aFailedWriteStopsTheReaderWithOurDisksErrorNotAfterTheWholeBody(@TempDir Path tmp) throws Exception {
+    boolean before = PieceWriter.directEnabled;
+    PieceWriter.directEnabled = false; // page-cache writes: the first one fails at once
+    try {
+      PieceWriter out = PieceWriter.open(tmp.resolve("y.part"), 0, 64L * HashPipe.CHUNK, 64L * HashPipe.CHUNK);
+      out.close(); // every write from now on fails, as on a disk that went away
+      HashPipe pipe = new HashPipe(HashPipe.newRing(), PieceHasher.sha256(), null, out);
+      IOException seen = null;
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      int handed = 0;
+      while (seen == null && System.nanoTime() < deadline) {
+        try {
+          pipe.hashed(pipe.buffer(), HashPipe.CHUNK);
+          handed++;
+        } catch (IOException e) {
+          seen = e;
+        }
+      }
+      assertInstanceOf(PieceTransfers.LocalIO.class, seen, "the reader learns of it at its next buffer");
+      assertTrue(handed < 64, "stopped before the whole body: " + handed);
+      assertThrows(PieceTransfers.LocalIO.class, pipe::finish);
+    } finally {
+      PieceWriter.directEnabled = before;
+    }
   }
 }
