@@ -117,6 +117,7 @@ public final class HotPathWarmup {
 
   private void run() {
     try {
+      largeFileFrames();
       byte[] search = Frames.encode(Envelope.of(MessageType.SEARCH_RESPONSE, "index", "warmup",
           new SearchResponse("ok", null, results(100), false)));
       byte[] header = Frames.encode(Envelope.of(MessageType.OBTAIN_RESPONSE, "warmup", "warmup-0",
@@ -146,6 +147,28 @@ public final class HotPathWarmup {
     } catch (IOException | RuntimeException e) {
       // only a warm-up: the real work reports its own errors
     }
+  }
+
+  /**
+   * What a large download encodes and decodes once before its first byte: the manifest request
+   * and reply (256 piece hashes, as for 1 GiB) and the resume record's header. Each is a first
+   * use of a Jackson databind type, which in a fresh JVM costs tens of milliseconds; done here,
+   * that happens while the actor system starts instead of between the search and the first byte.
+   */
+  private static void largeFileFrames() throws IOException {
+    List<String> pieces = java.util.Collections.nCopies(256, "0".repeat(64));
+    Frames.encode(Envelope.of(MessageType.MANIFEST_REQUEST, "warmup", "warmup-m",
+        new io.p2pshare.protocol.TransferRequest("warmup_gb_0001.bin", null, null)));
+    byte[] manifest = Frames.encode(Envelope.of(MessageType.MANIFEST_RESPONSE, "warmup", "warmup-m",
+        new io.p2pshare.protocol.ManifestResponse("ok", "warmup_gb_0001.bin", 1L << 30, "0".repeat(64),
+            4L << 20, pieces)));
+    try {
+      Frames.decode(manifest).payloadAs(io.p2pshare.protocol.ManifestResponse.class);
+    } catch (io.p2pshare.protocol.ProtocolException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    io.p2pshare.protocol.Wire.MAPPER.writeValueAsBytes(
+        new PartFile.Header("warmup_gb_0001.bin", 1L << 30, "0".repeat(64), 4L << 20, pieces));
   }
 
   /**
