@@ -149,6 +149,44 @@ final class PieceWriter implements Closeable {
     }
   }
 
+  /**
+   * The next bytes of the piece, from {@code src}'s position to its limit (consumed). A direct
+   * buffer that starts on a block boundary, holds whole blocks and finds nothing staged is
+   * written as it is, with no copy (the caller's thread waits for the disk); anything else goes
+   * through the staging buffers as {@link #write(byte[], int, int)} does.
+   */
+  void write(ByteBuffer src) throws IOException {
+    if (direct == null) {
+      try {
+        while (src.hasRemaining()) {
+          pos += ch.write(src, pos);
+        }
+      } catch (IOException e) {
+        throw new PieceTransfers.LocalIO("cannot write the download", e);
+      }
+      return;
+    }
+    int n = src.remaining();
+    if (direct.position() == 0 && src.isDirect() && n > 0 && n % align == 0
+        && src.alignmentOffset(src.position(), align) == 0) {
+      awaitWrite();
+      ByteBuffer whole = src.slice();
+      src.position(src.limit());
+      writeDirect(whole, pos);
+      pos += n;
+      return;
+    }
+    while (src.hasRemaining()) {
+      int k = Math.min(src.remaining(), direct.remaining());
+      direct.put(direct.position(), src, src.position(), k);
+      direct.position(direct.position() + k);
+      src.position(src.position() + k);
+      if (!direct.hasRemaining()) {
+        flushAsync();
+      }
+    }
+  }
+
   /** Hands the full staging buffer to a writer thread and goes on with the other one. */
   private void flushAsync() throws IOException {
     awaitWrite();

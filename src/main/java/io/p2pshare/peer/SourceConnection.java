@@ -33,7 +33,12 @@ public final class SourceConnection implements Closeable {
   private final String clientId;
   private final byte[] buf = new byte[1024 * 1024];
   /** Buffers for bodies hashed on a second thread ({@link HashPipe}), made on first use. */
-  private byte[][] ring;
+  private java.nio.ByteBuffer[] ring;
+  /** The plain socket's channel (null for TLS): bodies are read from it into direct buffers. */
+  private final java.nio.channels.SocketChannel channel;
+  /** Waits for body bytes on {@link #channel} with the read timeout, made on first use. */
+  private java.nio.channels.Selector selector;
+  private final int readTimeoutMs;
   private long seq;
 
   private SourceConnection(String key, Socket socket, String clientId) throws IOException {
@@ -42,6 +47,8 @@ public final class SourceConnection implements Closeable {
     this.in = new FrameInput(socket.getInputStream(), 256 * 1024);
     this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024); // pipelined requests leave in one write
     this.clientId = clientId;
+    this.channel = socket.getChannel();
+    this.readTimeoutMs = socket.getSoTimeout();
   }
 
   public static SourceConnection open(String host, int port, String clientId, int timeoutMs)
@@ -52,7 +59,7 @@ public final class SourceConnection implements Closeable {
   /** Through {@code sockets}: plain, or TLS (handshake done here, under the timeout). */
   public static SourceConnection open(ClientSockets sockets, String host, int port, String clientId,
       int timeoutMs) throws IOException {
-    Socket s = sockets.connect(host, port, timeoutMs, 1024 * 1024);
+    Socket s = sockets.connect(host, port, timeoutMs, 1024 * 1024, true);
     try {
       return new SourceConnection(SourcePool.key(host, port), s, clientId);
     } catch (IOException e) {
@@ -154,13 +161,93 @@ public final class SourceConnection implements Closeable {
 
   /** The next {@code n} body bytes through {@code pipe} (its digests and its writer). */
   void readThrough(long n, HashPipe pipe, RateLimiter limiter) throws IOException {
-    long left = n;
-    while (left > 0) {
-      byte[] b = pipe.buffer();
-      int r = fill(b, (int) Math.min(b.length, left), left, limiter);
-      pipe.hashed(b, r);
-      left -= r;
+    boolean direct = channel != null && channel.isOpen();
+    if (direct) {
+      enterNonBlocking();
     }
+    try {
+      long left = n;
+      while (left > 0) {
+        java.nio.ByteBuffer b = pipe.buffer();
+        int want = (int) Math.min(b.capacity(), left);
+        b.limit(want);
+        limiter.acquire(want);
+        if (direct) {
+          fillFromChannel(b, left);
+        } else {
+          fillFromStream(b, left);
+        }
+        pipe.hashed(b);
+        left -= want;
+      }
+    } finally {
+      if (direct) {
+        leaveNonBlocking();
+      }
+    }
+  }
+
+  /**
+   * Fills {@code b} to its limit: first with what the header read buffered, then straight from
+   * the socket. Waits at most the read timeout for each next bytes.
+   */
+  private void fillFromChannel(java.nio.ByteBuffer b, long left) throws IOException {
+    in.drainTo(b);
+    while (b.hasRemaining()) {
+      int r = channel.read(b);
+      if (r < 0) {
+        throw new EOFException("source closed the connection with " + (left - b.position()) + " body bytes missing");
+      }
+      if (r == 0) {
+        int ready;
+        try {
+          ready = selector.select(readTimeoutMs);
+        } catch (java.nio.channels.ClosedSelectorException closed) {
+          throw new java.nio.channels.AsynchronousCloseException(); // closed under us: aborted
+        }
+        if (ready == 0) {
+          if (!channel.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+          }
+          throw new java.net.SocketTimeoutException("no body bytes from " + key + " for " + readTimeoutMs + " ms");
+        }
+        selector.selectedKeys().clear();
+      }
+    }
+  }
+
+  /** Fills {@code b} to its limit from the stream (TLS), through this connection's array. */
+  private void fillFromStream(java.nio.ByteBuffer b, long left) throws IOException {
+    while (b.hasRemaining()) {
+      int want = Math.min(buf.length, b.remaining());
+      int r = in.read(buf, 0, want);
+      if (r < 0) {
+        throw new EOFException("source closed the connection with " + (left - b.position()) + " body bytes missing");
+      }
+      b.put(buf, 0, r);
+    }
+  }
+
+  /** Non-blocking reads, waited for with the selector (a blocking channel read has no timeout). */
+  private void enterNonBlocking() throws IOException {
+    if (selector == null) {
+      selector = java.nio.channels.Selector.open();
+    }
+    channel.configureBlocking(false);
+    channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+  }
+
+  /** Back to blocking mode, for the streams (headers, small bodies). */
+  private void leaveNonBlocking() throws IOException {
+    if (!channel.isOpen() || !selector.isOpen()) {
+      return; // closed: nothing reads from it again
+    }
+    java.nio.channels.SelectionKey k = channel.keyFor(selector);
+    if (k != null) {
+      k.cancel();
+    }
+    selector.selectNow(); // completes the deregistration, which blocking mode requires
+    channel.configureBlocking(true);
   }
 
   /** Reads {@code want} bytes into {@code b} (the body has {@code left} to go), or fails. */
@@ -225,6 +312,15 @@ public final class SourceConnection implements Closeable {
       socket.close();
     } catch (IOException ignored) {
       // closing anyway
+    }
+    java.nio.channels.Selector sel = selector;
+    if (sel != null) {
+      sel.wakeup(); // a body read waiting for bytes sees the channel closed at once
+      try {
+        sel.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
     }
   }
 }

@@ -101,6 +101,19 @@ public final class FrameInput {
     return n;
   }
 
+  /**
+   * Moves bytes this reader has buffered already (read along with a header) into {@code dst},
+   * as many as fit; the rest of a body is then read from the connection directly.
+   */
+  public int drainTo(java.nio.ByteBuffer dst) {
+    int n = Math.min(limit - pos, dst.remaining());
+    if (n > 0) {
+      dst.put(buf, pos, n);
+      pos += n;
+    }
+    return n;
+  }
+
   /** Exactly {@code len} bytes; EOF first is an {@link EOFException} saying {@code what}. */
   public void readFully(byte[] dst, int off, int len, String what) throws IOException {
     int done = 0;

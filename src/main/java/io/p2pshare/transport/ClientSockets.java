@@ -32,7 +32,17 @@ public final class ClientSockets {
    * TCP_NODELAY; {@code receiveBufferBytes} > 0 is set before connecting (window scaling).
    */
   public Socket connect(String host, int port, int timeoutMs, int receiveBufferBytes) throws IOException {
-    Socket s = new Socket();
+    return connect(host, port, timeoutMs, receiveBufferBytes, false);
+  }
+
+  /**
+   * As above; with {@code channel} a plain socket is a {@link java.nio.channels.SocketChannel}'s
+   * ({@link Socket#getChannel()}), whose streams work as usual (read timeout included) and which
+   * can also read straight into direct buffers. TLS sockets never have a channel.
+   */
+  public Socket connect(String host, int port, int timeoutMs, int receiveBufferBytes, boolean channel)
+      throws IOException {
+    Socket s = channel && tls == null ? java.nio.channels.SocketChannel.open().socket() : new Socket();
     try {
       s.setTcpNoDelay(true);
       if (receiveBufferBytes > 0) {

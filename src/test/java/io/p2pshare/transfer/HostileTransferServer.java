@@ -33,7 +33,9 @@ public final class HostileTransferServer implements AutoCloseable {
     /** Answers with something that is not a frame. */
     GARBAGE,
     /** Announces one byte more than asked for. */
-    WRONG_LENGTH
+    WRONG_LENGTH,
+    /** Announces the full body, sends half of it, then goes silent with the connection open. */
+    STALL
   }
 
   public volatile Mode mode;
@@ -98,6 +100,16 @@ public final class HostileTransferServer implements AutoCloseable {
     if (m == Mode.TRUNCATE) {
       out.write(body, 0, body.length / 2);
       out.flush();
+      return false;
+    }
+    if (m == Mode.STALL) {
+      out.write(body, 0, body.length / 2);
+      out.flush();
+      try {
+        Thread.sleep(30_000); // until the client gives up (or the server closes this connection)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return false;
     }
     out.write(body);

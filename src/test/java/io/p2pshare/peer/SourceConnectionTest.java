@@ -1,0 +1,82 @@
+package io.p2pshare.peer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.p2pshare.protocol.MessageType;
+import io.p2pshare.transfer.HostileTransferServer;
+import io.p2pshare.transfer.PieceHasher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The body path of a plain connection: straight from the socket into direct buffers. */
+class SourceConnectionTest {
+  private static byte[] content(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void aPlainConnectionReadsBodiesStraightFromItsChannelAndStaysUsable(@TempDir Path tmp) throws Exception {
+    byte[] content = content(5 * 1024 * 1024 + 123, 1);
+    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.HONEST);
+        SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 5_000)) {
+      for (int round = 0; round < 2; round++) { // a body, then the next header on the same connection
+        Path part = tmp.resolve("p" + round + ".part");
+        c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
+        PieceWriter w = PieceWriter.open(part, 0, content.length, content.length);
+        java.security.MessageDigest d = PieceHasher.sha256();
+        c.readBody(content.length, w, d, null, RateLimiter.UNLIMITED);
+        w.finish(true);
+        assertEquals(PieceHasher.hex(PieceHasher.sha256().digest(content)), PieceHasher.hex(d.digest()));
+        byte[] got = Files.readAllBytes(part);
+        assertArrayEquals(content, java.util.Arrays.copyOf(got, content.length), "round " + round);
+      }
+    }
+  }
+
+  @Test
+  void aSourceThatFallsSilentMidBodyTimesOutInsteadOfHanging(@TempDir Path tmp) throws Exception {
+    byte[] content = content(4 * 1024 * 1024, 2);
+    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL);
+        SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 300)) {
+      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
+      PieceWriter w = PieceWriter.open(tmp.resolve("s.part"), 0, content.length, content.length);
+      IOException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(IOException.class,
+          () -> c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED)));
+      assertInstanceOf(java.net.SocketTimeoutException.class, e, e.toString());
+      w.finish(false);
+    }
+  }
+
+  @Test
+  void closingTheConnectionCutsABodyReadThatWaitsForBytes(@TempDir Path tmp) throws Exception {
+    byte[] content = content(4 * 1024 * 1024, 3);
+    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL)) {
+      SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 60_000);
+      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
+      PieceWriter w = PieceWriter.open(tmp.resolve("c.part"), 0, content.length, content.length);
+      CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
+        try {
+          c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED);
+        } catch (IOException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      Thread.sleep(300); // the reader now waits for the second half
+      assertFalse(reading.isDone());
+      c.close(); // what a stopped download's Abort does
+      ExecutionException e = assertThrows(ExecutionException.class, () -> reading.get(5, TimeUnit.SECONDS));
+      assertInstanceOf(IOException.class, e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause());
+      w.finish(false);
+    }
+  }
+}
