@@ -240,6 +240,24 @@ class DownloadTest {
   }
 
   @Test
+  void aSmallFileLargeEnoughForADirectWriteHasExactlyItsBytes(@TempDir Path tmp) throws Exception {
+    // From DIRECT_SMALL_MIN on, the one-step path writes like a piece: padded to a block with
+    // O_DIRECT, then cut back to the file's size before the rename.
+    Path a = tmp.resolve("a");
+    Path f = file(a, "m.bin", PieceTransfers.DIRECT_SMALL_MIN + 4096 + 5, 43);
+    byte[] want = Files.readAllBytes(f);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      Path out = tmp.resolve("out");
+      PieceTransfers.Small r = new PieceTransfers(POOL, RateLimiter.UNLIMITED).small(s.address(),
+          MessageType.OBTAIN_REQUEST, new PartFile(out, "m.bin"), want.length,
+          PieceHasher.hash(f, 1 << 20).sha256(), 1 << 20);
+      assertInstanceOf(PieceTransfers.Published.class, r, r.toString());
+      assertArrayEquals(want, Files.readAllBytes(out.resolve("m.bin")));
+      assertFalse(Files.exists(out.resolve("m.bin.part")));
+    }
+  }
+
+  @Test
   void ourOwnDiskFailingIsAnIoErrorNotTheSourcesFault(@TempDir Path tmp) throws Exception {
     Path a = tmp.resolve("a");
     Path small = file(a, "small.txt", 1000, 8);
