@@ -59,6 +59,16 @@ public final class StrongScaling {
   }
 
   public BenchRun run(String mode) throws Exception {
+    return run(mode, null);
+  }
+
+  /**
+   * As {@link #run(String)}; with {@code leftForCaller} the downloaded files stay and their
+   * directories are added to it, for the caller to remove with {@link #deleteAll} once a later
+   * measurement (the baseline) has run: deleting thousands of files slows file creation on this
+   * machine for over 30 s, and the baseline must not pay for our clean-up.
+   */
+  public BenchRun run(String mode, List<Path> leftForCaller) throws Exception {
     // Every level (and warm-up pass) writes into a fresh directory and nothing is deleted
     // until the end: on ext4 without a journal, creating files within ~30 s of deleting
     // others costs a lookup per recently deleted inode, which would tax each level with the
@@ -89,9 +99,18 @@ public final class StrongScaling {
       }
       return BenchRun.of(BenchRun.STRONG, mode, parameters(), levels);
     } finally {
-      for (Path p : written) {
-        deleteTree(p);
+      if (leftForCaller != null) {
+        leftForCaller.addAll(written);
+      } else {
+        deleteAll(written);
       }
+    }
+  }
+
+  /** Removes the directories a run left for its caller. */
+  public static void deleteAll(List<Path> dirs) throws IOException {
+    for (Path p : dirs) {
+      deleteTree(p);
     }
   }
 

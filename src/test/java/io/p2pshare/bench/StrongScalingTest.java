@@ -127,4 +127,18 @@ class StrongScalingTest {
     assertEquals(1, l.verificationFailures(), "a failure in a run that is not kept still counts");
     assertEquals(3, run.parameters().get("repeat"));
   }
+
+  @Test
+  void aRunCanLeaveItsDownloadsForTheCallerToRemoveLater() throws Exception {
+    StrongScaling s = new StrongScaling(new StrongScaling.Params(List.of(1, 2), dir.resolve("work"), "copy", 6),
+        dataset(), copying(null), Map.of("kb", 6), new PrintStream(new ByteArrayOutputStream(), true));
+    List<Path> left = new java.util.ArrayList<>();
+    s.run("test", left);
+    assertEquals(3, left.size(), "the warm-up pass and two levels");
+    for (Path p : left) {
+      assertEquals(6, Files.list(p).count(), p + " still holds its downloads");
+    }
+    StrongScaling.deleteAll(left);
+    assertTrue(Files.list(dir.resolve("work")).findAny().isEmpty());
+  }
 }
