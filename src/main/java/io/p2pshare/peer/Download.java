@@ -598,11 +598,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
       try {
         return t.span(lane, src, type, name, spec, first, last, pf.part(), wd, true, abort,
             t.limiter(), p -> {
-              if (record && p.sha256() == null) {
-                pf.appendWritten(p.index()); // on disk, unchecked: a resume re-hashes it
-              } else if (record && p.sha256().equalsIgnoreCase(spec.pieces().get(p.index()))) {
-                pf.appendVerified(p.index());
-              }
+              recordPiece(record, pf, p, spec.pieces().get(p.index()));
               self.tell(new PieceDone(s, p.index(), p, null));
             });
       } catch (IOException e) {
@@ -677,17 +673,29 @@ public final class Download extends AbstractBehavior<Download.Command> {
       try {
         PieceTransfers.Piece r = t.piece(lane, ticket, src, type, name, i, off, len, fileSize, expected,
             part, wd, trustWhole, abort);
-        if (record && r.sha256() == null) {
-          pf.appendWritten(i); // on disk, unchecked: a resume re-hashes it
-        } else if (record && r.sha256().equalsIgnoreCase(expected)) {
-          pf.appendVerified(i); // the resume record: this piece is on disk and good
-        }
+        recordPiece(record, pf, r, expected);
         return r;
       } catch (IOException e) {
         throw new CompletionException(e);
       }
     }, deps.blocking());
     getContext().pipeToSelf(piece, (p, err) -> new PieceDone(s, i, p, err));
+  }
+
+  /**
+   * The resume record's line for a piece that landed (with {@code record}): written but
+   * unchecked (a resume re-hashes it), or verified; nothing for a bad one. Blocking IO.
+   */
+  private static void recordPiece(boolean record, PartFile pf, PieceTransfers.Piece p, String expected)
+      throws IOException {
+    if (!record) {
+      return;
+    }
+    if (p.sha256() == null) {
+      pf.appendWritten(p.index());
+    } else if (p.sha256().equalsIgnoreCase(expected)) {
+      pf.appendVerified(p.index());
+    }
   }
 
   private SourceLane lane(int s) {

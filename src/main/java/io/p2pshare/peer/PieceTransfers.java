@@ -175,14 +175,7 @@ public final class PieceTransfers {
     boolean handedOver = false;
     SourceConnection c = null;
     try {
-      lane.send(ticket, conn -> {
-        conn.sendRequest(type, name, offset, length);
-        conn.flush();
-      });
-      c = lane.awaitReply(ticket);
-      if (abort != null) {
-        abort.enter(c);
-      }
+      c = awaitRange(lane, ticket, type, name, offset, length, abort);
       checkHeader(c.readHeader(), src, length);
       wholeDigest = whole == null ? null : whole.claim(offset);
       MessageDigest own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
@@ -245,14 +238,7 @@ public final class PieceTransfers {
     int handed = 0;
     SourceConnection c = null;
     try {
-      lane.send(ticket, conn -> {
-        conn.sendRequest(type, name, offset, length);
-        conn.flush();
-      });
-      c = lane.awaitReply(ticket);
-      if (abort != null) {
-        abort.enter(c);
-      }
+      c = awaitRange(lane, ticket, type, name, offset, length, abort);
       checkHeader(c.readHeader(), src, length);
       PieceWriter out = PieceWriter.open(part, offset, length, spec.size());
       boolean written = false;
@@ -272,7 +258,7 @@ public final class PieceTransfers {
             boolean handedOver = false;
             try {
               MessageDigest own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
-              c.readBody(len, out, own, wholeDigest, limiter);
+              c.readBody(len, out, own, wholeDigest, limiter, true); // a span's lane has one ticket
               if (i == last) {
                 out.finish(true); // the last bytes on disk before the last piece is reported
                 written = true;
@@ -331,7 +317,7 @@ public final class PieceTransfers {
     try {
       for (int i = first; i <= last; i++) {
         long len = Math.min(spec.pieceSize(), spec.size() - i * spec.pieceSize());
-        c.readThrough(len, pipe, limiter);
+        c.readThrough(len, pipe, limiter, true); // a span's lane has one ticket: no pipelined sends
         if (i < last) {
           landed.piece(new Piece(i, null, len)); // bytes handed on, maybe not on disk yet
           handed++;
@@ -377,6 +363,24 @@ public final class PieceTransfers {
     public int handed() {
       return handed;
     }
+  }
+
+  /**
+   * Sends ticket {@code ticket}'s range request on {@code lane} in its turn, waits for its turn
+   * to read the reply and registers the connection with {@code abort} (may be null); the caller
+   * reads the header and leaves {@code abort} in its {@code finally}.
+   */
+  private static SourceConnection awaitRange(SourceLane lane, long ticket, String type, String name,
+      long offset, long length, Abort abort) throws IOException {
+    lane.send(ticket, conn -> {
+      conn.sendRequest(type, name, offset, length);
+      conn.flush();
+    });
+    SourceConnection c = lane.awaitReply(ticket);
+    if (abort != null) {
+      abort.enter(c);
+    }
+    return c;
   }
 
   /** A received piece's part in the whole-file hash: streamed in, queued for disk, or dropped. */

@@ -121,6 +121,15 @@ public final class SourceConnection implements Closeable {
    */
   void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter)
       throws IOException {
+    readBody(n, out, digest, also, limiter, false);
+  }
+
+  /**
+   * As above; {@code exclusive}: nothing else writes on this connection meanwhile (no pipelined
+   * request goes out while the body is read), so the body may come straight from the channel.
+   */
+  void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter,
+      boolean exclusive) throws IOException {
     if (digest == null && also == null) {
       long left = n;
       while (left > 0) {
@@ -133,7 +142,7 @@ public final class SourceConnection implements Closeable {
     HashPipe pipe = pipe(digest, also, out);
     boolean ok = false;
     try {
-      readThrough(n, pipe, limiter);
+      readThrough(n, pipe, limiter, exclusive);
       ok = true;
     } finally {
       try {
@@ -159,9 +168,14 @@ public final class SourceConnection implements Closeable {
     return new HashPipe(ring, digest, also, out);
   }
 
-  /** The next {@code n} body bytes through {@code pipe} (its digests and its writer). */
-  void readThrough(long n, HashPipe pipe, RateLimiter limiter) throws IOException {
-    boolean direct = channel != null && channel.isOpen();
+  /**
+   * The next {@code n} body bytes through {@code pipe} (its digests and its writer). With
+   * {@code exclusive} (see {@link #readBody}) and a plain socket they come straight from its
+   * channel, in non-blocking mode meanwhile, in which the socket's streams cannot be used: a
+   * request pipelined by another thread at that moment would fail. Else through the stream.
+   */
+  void readThrough(long n, HashPipe pipe, RateLimiter limiter, boolean exclusive) throws IOException {
+    boolean direct = exclusive && channel != null && channel.isOpen();
     if (direct) {
       enterNonBlocking();
     }

@@ -34,7 +34,7 @@ class SourceConnectionTest {
         c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
         PieceWriter w = PieceWriter.open(part, 0, content.length, content.length);
         java.security.MessageDigest d = PieceHasher.sha256();
-        c.readBody(content.length, w, d, null, RateLimiter.UNLIMITED);
+        c.readBody(content.length, w, d, null, RateLimiter.UNLIMITED, round == 0); // channel, then stream
         w.finish(true);
         assertEquals(PieceHasher.hex(PieceHasher.sha256().digest(content)), PieceHasher.hex(d.digest()));
         byte[] got = Files.readAllBytes(part);
@@ -51,7 +51,7 @@ class SourceConnectionTest {
       c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
       PieceWriter w = PieceWriter.open(tmp.resolve("s.part"), 0, content.length, content.length);
       IOException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(IOException.class,
-          () -> c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED)));
+          () -> c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED, true)));
       assertInstanceOf(java.net.SocketTimeoutException.class, e, e.toString());
       w.finish(false);
     }
@@ -66,7 +66,7 @@ class SourceConnectionTest {
       PieceWriter w = PieceWriter.open(tmp.resolve("c.part"), 0, content.length, content.length);
       CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
         try {
-          c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED);
+          c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED, true);
         } catch (IOException e) {
           throw new java.util.concurrent.CompletionException(e);
         }
@@ -76,6 +76,31 @@ class SourceConnectionTest {
       c.close(); // what a stopped download's Abort does
       ExecutionException e = assertThrows(ExecutionException.class, () -> reading.get(5, TimeUnit.SECONDS));
       assertInstanceOf(IOException.class, e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause());
+      w.finish(false);
+    }
+  }
+
+  @Test
+  void aRequestPipelinedWhileABodyIsReadStillGoesOut(@TempDir Path tmp) throws Exception {
+    // Pieces of several sources: another thread sends the next request on this connection
+    // while a body is read. Such a read must keep the socket usable for that (blocking mode).
+    byte[] content = content(4 * 1024 * 1024, 4);
+    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL)) {
+      SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 60_000);
+      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
+      PieceWriter w = PieceWriter.open(tmp.resolve("q.part"), 0, content.length, content.length);
+      CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
+        try {
+          c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED);
+        } catch (IOException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      Thread.sleep(300); // the reader waits for the second half
+      c.sendRequest(MessageType.OBTAIN_REQUEST, "x.bin", 0L, 1024L); // must not throw
+      c.flush();
+      c.close();
+      assertThrows(ExecutionException.class, () -> reading.get(5, TimeUnit.SECONDS));
       w.finish(false);
     }
   }
