@@ -127,33 +127,14 @@ final class PieceWriter implements Closeable {
 
   /** The next {@code len} bytes of the piece. */
   void write(byte[] b, int off, int len) throws IOException {
-    if (direct == null) {
-      ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-      try {
-        while (bb.hasRemaining()) {
-          pos += ch.write(bb, pos);
-        }
-      } catch (IOException e) {
-        throw new PieceTransfers.LocalIO("cannot write the download", e);
-      }
-      return;
-    }
-    while (len > 0) {
-      int n = Math.min(len, direct.remaining());
-      direct.put(b, off, n);
-      off += n;
-      len -= n;
-      if (!direct.hasRemaining()) {
-        flushAsync();
-      }
-    }
+    write(ByteBuffer.wrap(b, off, len));
   }
 
   /**
    * The next bytes of the piece, from {@code src}'s position to its limit (consumed). A direct
    * buffer that starts on a block boundary, holds whole blocks and finds nothing staged is
    * written as it is, with no copy (the caller's thread waits for the disk); anything else goes
-   * through the staging buffers as {@link #write(byte[], int, int)} does.
+   * through the staging buffers (a full one is written by a writer thread, see the class).
    */
   void write(ByteBuffer src) throws IOException {
     if (direct == null) {
