@@ -97,52 +97,55 @@ final class HashPipe {
     return ring;
   }
 
+  /** What a consumer does with each filled buffer (its bytes from 0 to its limit). */
+  private interface Work {
+    void on(ByteBuffer bytes) throws IOException;
+  }
+
   private void hash() {
-    Throwable failure = null;
     byte[] slice = new byte[SLICE];
-    try {
-      for (Chunk c = toHash.take(); c != END; c = toHash.take()) {
-        if (failure == null) {
-          try {
-            ByteBuffer b = c.bytes().duplicate();
-            b.position(0);
-            while (b.hasRemaining()) {
-              int n = Math.min(slice.length, b.remaining());
-              b.get(slice, 0, n);
-              if (first != null) {
-                first.update(slice, 0, n);
-              }
-              if (second != null) {
-                second.update(slice, 0, n);
-              }
-            }
-          } catch (RuntimeException e) {
-            failure = e; // keep handing buffers back so the reader never waits forever
-          }
+    consume(toHash, b -> {
+      while (b.hasRemaining()) {
+        int n = Math.min(slice.length, b.remaining());
+        b.get(slice, 0, n);
+        if (first != null) {
+          first.update(slice, 0, n);
         }
-        release(c);
+        if (second != null) {
+          second.update(slice, 0, n);
+        }
       }
-    } catch (InterruptedException e) {
-      failure = e;
-    }
-    complete(hashedAll, failure);
+    }, hashedAll);
   }
 
   private void write() {
+    consume(toWrite, b -> {
+      try {
+        writer.write(b);
+      } catch (IOException e) {
+        writeFailure = e;
+        throw e;
+      } catch (RuntimeException e) {
+        writeFailure = new IOException("writing failed: " + e, e);
+        throw e;
+      }
+    }, writtenAll);
+  }
+
+  /**
+   * Takes buffers from {@code queue} in order until the end marker, doing {@code work} on each;
+   * after a failure it only hands buffers back, so the reader never waits forever. Then
+   * completes {@code done} (with the first failure).
+   */
+  private void consume(BlockingQueue<Chunk> queue, Work work, CompletableFuture<Void> done) {
     Throwable failure = null;
     try {
-      for (Chunk c = toWrite.take(); c != END; c = toWrite.take()) {
+      for (Chunk c = queue.take(); c != END; c = queue.take()) {
         if (failure == null) {
           try {
-            ByteBuffer b = c.bytes().duplicate();
-            b.position(0);
-            writer.write(b);
-          } catch (IOException e) {
+            work.on(c.bytes().duplicate());
+          } catch (IOException | RuntimeException e) {
             failure = e;
-            writeFailure = e;
-          } catch (RuntimeException e) {
-            failure = e;
-            writeFailure = new IOException("writing failed: " + e, e);
           }
         }
         release(c);
@@ -150,7 +153,7 @@ final class HashPipe {
     } catch (InterruptedException e) {
       failure = e;
     }
-    complete(writtenAll, failure);
+    complete(done, failure);
   }
 
   private void release(Chunk c) {
