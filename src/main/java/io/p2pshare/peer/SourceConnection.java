@@ -116,8 +116,8 @@ public final class SourceConnection implements Closeable {
 
   /**
    * Reads exactly {@code n} body bytes into {@code out}, updating {@code digest} and
-   * {@code also} (each may be null), paced by {@code limiter}. With a digest, hashing and
-   * writing run on threads of their own ({@link HashPipe}) while the next bytes are read.
+   * {@code also} (each may be null), paced by {@code limiter}. Hashing and writing run on
+   * threads of their own ({@link HashPipe}) while the next bytes are read.
    */
   void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter)
       throws IOException {
@@ -130,15 +130,6 @@ public final class SourceConnection implements Closeable {
    */
   void readBody(long n, PieceWriter out, MessageDigest digest, MessageDigest also, RateLimiter limiter,
       boolean exclusive) throws IOException {
-    if (digest == null && also == null) {
-      long left = n;
-      while (left > 0) {
-        int r = fill(buf, (int) Math.min(buf.length, left), left, limiter);
-        out.write(buf, 0, r);
-        left -= r;
-      }
-      return;
-    }
     HashPipe pipe = pipe(digest, also, out);
     boolean ok = false;
     try {
@@ -230,14 +221,10 @@ public final class SourceConnection implements Closeable {
     }
   }
 
-  /** Fills {@code b} to its limit from the stream (TLS), through this connection's array. */
+  /** Fills {@code b} to its limit from the stream, through this connection's array (paced already). */
   private void fillFromStream(java.nio.ByteBuffer b, long left) throws IOException {
     while (b.hasRemaining()) {
-      int want = Math.min(buf.length, b.remaining());
-      int r = in.read(buf, 0, want);
-      if (r < 0) {
-        throw new EOFException("source closed the connection with " + (left - b.position()) + " body bytes missing");
-      }
+      int r = fill(buf, Math.min(buf.length, b.remaining()), left - b.position(), RateLimiter.UNLIMITED);
       b.put(buf, 0, r);
     }
   }
