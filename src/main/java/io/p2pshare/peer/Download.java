@@ -22,7 +22,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -591,8 +590,7 @@ public final class Download extends AbstractBehavior<Download.Command> {
     PeerAddress src = sources.get(s);
     PieceTransfers t = deps.transfers();
     FileDigest wd = whole;
-    PieceTransfers.PiecePlanSpec spec = new PieceTransfers.PiecePlanSpec(plan.size(), plan.pieceSize(),
-        planHashes());
+    PieceTransfers.PiecePlanSpec spec = plan.spec();
     ActorRef<Command> self = getContext().getSelf();
     CompletionStage<Integer> span = CompletableFuture.supplyAsync(() -> {
       try {
@@ -910,15 +908,14 @@ public final class Download extends AbstractBehavior<Download.Command> {
     publishing = true;
     PartFile pf = files;
     long pieceSize = deps.pieceSize();
-    List<String> pieces = plan != null ? planHashes() : null;
+    PieceTransfers.PiecePlanSpec spec = plan != null ? plan.spec() : null;
+    List<String> pieces = spec != null ? spec.pieces() : null;
     long size = meta.sizeOrZero();
     String sha = meta.sha256();
     Origin origin = req.origin();
     String name = req.fileName();
     FileDigest wd = whole;
     BitSet unchecked = plan != null ? plan.unchecked() : new BitSet();
-    PieceTransfers.PiecePlanSpec spec = plan != null ? new PieceTransfers.PiecePlanSpec(plan.size(),
-        plan.pieceSize(), planHashes()) : null;
     boolean record = useRecord;
     getContext().pipeToSelf(CompletableFuture.<Command>supplyAsync(() -> {
       try {
@@ -988,14 +985,6 @@ public final class Download extends AbstractBehavior<Download.Command> {
     }
     startWholeDigest(); // a fresh hash: the refetched pieces land out of order, read back at the end
     return pump();
-  }
-
-  private List<String> planHashes() {
-    List<String> l = new ArrayList<>(plan.pieces());
-    for (int i = 0; i < plan.pieces(); i++) {
-      l.add(plan.hash(i));
-    }
-    return l;
   }
 
   private Behavior<Command> onPublished(Published p) {

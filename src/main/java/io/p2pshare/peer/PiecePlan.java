@@ -13,9 +13,7 @@ import java.util.List;
  * sent back once the whole file has been checked.
  */
 public final class PiecePlan {
-  private final long size;
-  private final long pieceSize;
-  private final List<String> hashes;
+  private final PieceTransfers.PiecePlanSpec spec;
   private final BitSet verified;
   /** Written, not checked on their own: the whole-file hash decides. */
   private final BitSet unchecked = new BitSet();
@@ -27,9 +25,7 @@ public final class PiecePlan {
       throw new IllegalArgumentException("manifest does not match the file size: " + hashes.size()
           + " pieces of " + pieceSize + " for " + size + " bytes");
     }
-    this.size = size;
-    this.pieceSize = pieceSize;
-    this.hashes = List.copyOf(hashes);
+    this.spec = new PieceTransfers.PiecePlanSpec(size, pieceSize, List.copyOf(hashes));
     this.verified = (BitSet) alreadyVerified.clone();
     for (int i = 0; i < hashes.size(); i++) {
       if (!verified.get(i)) {
@@ -38,29 +34,34 @@ public final class PiecePlan {
     }
   }
 
+  /** Size, piece size and piece hashes, for the blocking steps (immutable). */
+  public PieceTransfers.PiecePlanSpec spec() {
+    return spec;
+  }
+
   /** The file's size in bytes. */
   public long size() {
-    return size;
+    return spec.size();
   }
 
   public long pieceSize() {
-    return pieceSize;
+    return spec.pieceSize();
   }
 
   public int pieces() {
-    return hashes.size();
+    return spec.pieces().size();
   }
 
   public long offset(int i) {
-    return i * pieceSize;
+    return spec.offset(i);
   }
 
   public long length(int i) {
-    return Math.min(pieceSize, size - offset(i));
+    return spec.length(i);
   }
 
   public String hash(int i) {
-    return hashes.get(i);
+    return spec.pieces().get(i);
   }
 
   /** The next piece to fetch, or -1 when none is waiting. */
@@ -76,7 +77,7 @@ public final class PiecePlan {
   /** A fetched piece: true if its hash matched (it counts as done), false if it goes back. */
   public boolean complete(int i, String sha256) {
     inFlight--;
-    if (hashes.get(i).equalsIgnoreCase(sha256)) {
+    if (hash(i).equalsIgnoreCase(sha256)) {
       verified.set(i);
       return true;
     }
@@ -119,7 +120,7 @@ public final class PiecePlan {
 
   /** Every piece verified or written (unchecked ones wait for the whole-file check). */
   public boolean done() {
-    return verified.cardinality() + unchecked.cardinality() == hashes.size();
+    return verified.cardinality() + unchecked.cardinality() == pieces();
   }
 
   public boolean idle() {

@@ -230,9 +230,8 @@ public final class PieceTransfers {
   public int span(SourceLane lane, PeerAddress src, String type, String name, PiecePlanSpec spec,
       int first, int last, Path part, FileDigest whole, boolean trustWhole, Abort abort,
       RateLimiter limiter, Landed landed) throws IOException {
-    long offset = first * spec.pieceSize();
-    long end = Math.min(spec.size(), (last + 1) * spec.pieceSize());
-    long length = end - offset;
+    long offset = spec.offset(first);
+    long length = spec.offset(last) + spec.length(last) - offset;
     long ticket = lane.ticket();
     boolean clean = false;
     int handed = 0;
@@ -252,8 +251,8 @@ public final class PieceTransfers {
           written = true;
         } else {
           for (int i = first; i <= last; i++) {
-            long off = i * spec.pieceSize();
-            long len = Math.min(spec.pieceSize(), spec.size() - off);
+            long off = spec.offset(i);
+            long len = spec.length(i);
             MessageDigest wholeDigest = whole == null ? null : whole.claim(off);
             boolean handedOver = false;
             try {
@@ -316,7 +315,7 @@ public final class PieceTransfers {
     boolean drained = false;
     try {
       for (int i = first; i <= last; i++) {
-        long len = Math.min(spec.pieceSize(), spec.size() - i * spec.pieceSize());
+        long len = spec.length(i);
         c.readThrough(len, pipe, limiter, true); // a span's lane has one ticket: no pipelined sends
         if (i < last) {
           landed.piece(new Piece(i, null, len)); // bytes handed on, maybe not on disk yet
@@ -332,8 +331,7 @@ public final class PieceTransfers {
       } catch (IOException local) {
         // Catching up from our own .part failed: the whole-file hash reads it again at the end.
       }
-      long lastLen = Math.min(spec.pieceSize(), spec.size() - last * spec.pieceSize());
-      landed.piece(new Piece(last, null, lastLen));
+      landed.piece(new Piece(last, null, spec.length(last)));
       return handed + 1;
     } catch (IOException e) {
       throw new SpanCut(handed, e);
@@ -630,8 +628,8 @@ public final class PieceTransfers {
     byte[] buf = new byte[256 * 1024];
     try (FileChannel ch = FileChannel.open(part, StandardOpenOption.READ)) {
       for (int i = claimed.nextSetBit(0); i >= 0; i = claimed.nextSetBit(i + 1)) {
-        long off = i * spec.pieceSize();
-        long len = Math.min(spec.pieceSize(), spec.size() - off);
+        long off = spec.offset(i);
+        long len = spec.length(i);
         if (off + len > ch.size()) {
           continue;
         }
@@ -656,8 +654,17 @@ public final class PieceTransfers {
     return ok;
   }
 
-  /** Size and piece hashes, as the resume check needs them. */
-  public record PiecePlanSpec(long size, long pieceSize, List<String> pieces) {}
+  /** A file's size, piece size and piece hashes: where each piece lies and what it must hash to. */
+  public record PiecePlanSpec(long size, long pieceSize, List<String> pieces) {
+    public long offset(int i) {
+      return i * pieceSize;
+    }
+
+    /** Piece {@code i}'s length (the last one may be short). */
+    public long length(int i) {
+      return Math.min(pieceSize, size - offset(i));
+    }
+  }
 
   private void finish(SourceConnection c, boolean clean) {
     if (clean) {
