@@ -171,18 +171,16 @@ public final class PieceTransfers {
       long offset, long length, long fileSize, String expected, Path part, FileDigest whole,
       boolean trustWhole, Abort abort) throws IOException {
     boolean clean = false;
-    MessageDigest wholeDigest = null;
-    boolean handedOver = false;
+    PieceHashes h = null;
     SourceConnection c = null;
     try {
       c = awaitRange(lane, ticket, type, name, offset, length, abort);
       checkHeader(c.readHeader(), src, length);
-      wholeDigest = whole == null ? null : whole.claim(offset);
-      MessageDigest own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
+      h = new PieceHashes(whole, offset, trustWhole);
       PieceWriter out = PieceWriter.open(part, offset, length, fileSize);
       boolean written = false;
       try {
-        c.readBody(length, out, own, wholeDigest, RateLimiter.UNLIMITED); // paced at the start
+        c.readBody(length, out, h.own, h.wholeDigest, RateLimiter.UNLIMITED); // paced at the start
         clean = true;
         out.finish(true);
         written = true;
@@ -191,18 +189,14 @@ public final class PieceTransfers {
           out.finish(false);
         }
       }
-      String got = own == null ? null : PieceHasher.hex(own.digest());
-      boolean good = got == null || got.equalsIgnoreCase(expected);
       // Before the next ticket reads: it may then continue the whole-file hash from here.
-      handedOver = true;
-      handToWhole(whole, wholeDigest, offset, length, good);
-      return new Piece(index, got, length);
+      return h.done(index, length, expected);
     } catch (Refused r) {
       clean = true; // an error header and no body: the connection stays in step
       throw r;
     } finally {
-      if (wholeDigest != null && !handedOver) {
-        whole.abandon();
+      if (h != null) {
+        h.release();
       }
       if (abort != null && c != null) {
         abort.leave(c);
@@ -253,28 +247,20 @@ public final class PieceTransfers {
           for (int i = first; i <= last; i++) {
             long off = spec.offset(i);
             long len = spec.length(i);
-            MessageDigest wholeDigest = whole == null ? null : whole.claim(off);
-            boolean handedOver = false;
+            PieceHashes h = new PieceHashes(whole, off, trustWhole);
             try {
-              MessageDigest own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
-              c.readBody(len, out, own, wholeDigest, limiter, true); // a span's lane has one ticket
+              c.readBody(len, out, h.own, h.wholeDigest, limiter, true); // a span's lane has one ticket
               if (i == last) {
                 out.finish(true); // the last bytes on disk before the last piece is reported
                 written = true;
               }
-              String got = own == null ? null : PieceHasher.hex(own.digest());
-              boolean good = got == null || got.equalsIgnoreCase(spec.pieces().get(i));
-              handedOver = true;
-              handToWhole(whole, wholeDigest, off, len, good);
-              landed.piece(new Piece(i, got, len));
+              landed.piece(h.done(i, len, spec.pieces().get(i)));
               handed++;
-              if (!good) {
+              if (!h.good) {
                 throw new IOException("piece " + i + " from " + src.peerId() + " failed SHA-256 verification");
               }
             } finally {
-              if (wholeDigest != null && !handedOver) {
-                whole.abandon();
-              }
+              h.release();
             }
           }
         }
@@ -379,6 +365,44 @@ public final class PieceTransfers {
       abort.enter(c);
     }
     return c;
+  }
+
+  /**
+   * The digests one piece's bytes go into, hashed once: the whole-file hash when it stands at
+   * the piece ({@link FileDigest#claim}), and the piece's own unless {@code trustWhole} lets the
+   * whole-file hash vouch for it. After the bytes are in (and on disk), {@link #done}; in a
+   * {@code finally}, {@link #release}, which gives up a claim never handed over.
+   */
+  private static final class PieceHashes {
+    private final FileDigest whole;
+    private final long offset;
+    final MessageDigest wholeDigest;
+    final MessageDigest own;
+    private boolean handedOver;
+    /** After {@link #done}: the piece matched its hash, or was taken on trust. */
+    boolean good;
+
+    PieceHashes(FileDigest whole, long offset, boolean trustWhole) {
+      this.whole = whole;
+      this.offset = offset;
+      this.wholeDigest = whole == null ? null : whole.claim(offset);
+      this.own = wholeDigest != null && trustWhole ? null : PieceHasher.sha256();
+    }
+
+    /** The piece as reported (its own hash, null if taken on trust); its bytes go to the whole-file hash. */
+    Piece done(int index, long length, String expected) {
+      String got = own == null ? null : PieceHasher.hex(own.digest());
+      good = got == null || got.equalsIgnoreCase(expected);
+      handedOver = true;
+      handToWhole(whole, wholeDigest, offset, length, good);
+      return new Piece(index, got, length);
+    }
+
+    void release() {
+      if (wholeDigest != null && !handedOver) {
+        whole.abandon();
+      }
+    }
   }
 
   /** A received piece's part in the whole-file hash: streamed in, queued for disk, or dropped. */
