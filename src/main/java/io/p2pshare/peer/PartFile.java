@@ -67,13 +67,16 @@ public final class PartFile {
   }
 
   public void appendVerified(int index) throws IOException {
-    Files.write(record, (index + "\n").getBytes(StandardCharsets.US_ASCII),
-        StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    appendLine(Integer.toString(index));
   }
 
   /** A piece written to the .part whose own hash was not checked (not claimed as verified). */
   public void appendWritten(int index) throws IOException {
-    Files.write(record, ("w" + index + "\n").getBytes(StandardCharsets.US_ASCII),
+    appendLine("w" + index);
+  }
+
+  private void appendLine(String line) throws IOException {
+    Files.write(record, (line + "\n").getBytes(StandardCharsets.US_ASCII),
         StandardOpenOption.APPEND, StandardOpenOption.WRITE);
   }
 
