@@ -24,6 +24,18 @@ class SourceConnectionTest {
     return b;
   }
 
+  /** A body of {@code n} bytes read on another thread; {@code exclusive} as in readBody. */
+  private static CompletableFuture<Void> readInBackground(SourceConnection c, PieceWriter w, int n,
+      boolean exclusive) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        c.readBody(n, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED, exclusive);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+  }
+
   @Test
   void aPlainConnectionReadsBodiesStraightFromItsChannelAndStaysUsable(@TempDir Path tmp) throws Exception {
     byte[] content = content(5 * 1024 * 1024 + 123, 1);
@@ -64,13 +76,7 @@ class SourceConnectionTest {
       SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 60_000);
       c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
       PieceWriter w = PieceWriter.open(tmp.resolve("c.part"), 0, content.length, content.length);
-      CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
-        try {
-          c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED, true);
-        } catch (IOException e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
+      CompletableFuture<Void> reading = readInBackground(c, w, content.length, true);
       Thread.sleep(300); // the reader now waits for the second half
       assertFalse(reading.isDone());
       c.close(); // what a stopped download's Abort does
@@ -89,13 +95,7 @@ class SourceConnectionTest {
       SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 60_000);
       c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
       PieceWriter w = PieceWriter.open(tmp.resolve("q.part"), 0, content.length, content.length);
-      CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
-        try {
-          c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED);
-        } catch (IOException e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
+      CompletableFuture<Void> reading = readInBackground(c, w, content.length, false);
       Thread.sleep(300); // the reader waits for the second half
       c.sendRequest(MessageType.OBTAIN_REQUEST, "x.bin", 0L, 1024L); // must not throw
       c.flush();
