@@ -7,8 +7,9 @@ import java.util.Map;
  * One strong-scaling level: the same files split over {@code concurrency} workers.
  * {@code ratioToBaseline} is our throughput over the baseline's at the same level (null without
  * one); {@code latencyMsBySizeClass} splits the per-file latency by kb/mb/gb (null when unknown):
- * small files measure per-file overhead, large ones streaming. {@code runSeconds} lists every
- * run's seconds when the level was repeated (null otherwise); the other fields are the median run's.
+ * small files measure per-file overhead, large ones streaming. {@code runSeconds} lists the
+ * seconds of every run of a level measured by {@link StrongScaling} (one entry without repeats;
+ * null elsewhere); the other fields are the median run's.
  */
 public record StrongLevel(
     int concurrency, long files, long bytes, double seconds, double throughputBytesPerSecond,
