@@ -28,6 +28,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    JvmDefaults.apply();
     LogSetup.nameProcess(args);
     System.exit(commandLine().execute(args));
   }
