@@ -33,18 +33,20 @@ public final class GetDownloaders implements Downloader.Factory, AutoCloseable {
   public Downloader open() {
     GetClient client = new GetClient(system, index, 0, pieceSize, 1);
     return new Downloader() {
-      /** Holders per name from {@link #prepare}; a name looked up is used once. */
-      private final java.util.Map<String, java.util.List<SearchResult>> found = new java.util.HashMap<>();
+      /** The share's exact searches, sent by {@link #prepare} and read as each file comes up. */
+      private GetClient.LookupsAhead ahead;
 
       @Override
-      public void prepare(java.util.List<FileSpec> share) throws Exception {
-        // As get does for a list of names: one pipelined lookup, then the fetches one by one.
-        found.putAll(client.lookup(share.stream().map(FileSpec::name).distinct().toList()));
+      public void prepare(List<FileSpec> share) throws Exception {
+        // Every search goes out at once; the first fetch waits for one answer only and the
+        // index answers the rest while the files come in.
+        ahead = client.lookupAhead(share.stream().map(FileSpec::name).toList());
       }
 
       @Override
       public Path download(FileSpec file, Path outDir) throws Exception {
-        Download.Event e = client.downloadNow(file.name(), outDir, found.remove(file.name()));
+        List<SearchResult> holders = ahead == null ? null : ahead.take(file.name());
+        Download.Event e = client.downloadNow(file.name(), outDir, holders);
         if (e instanceof Download.Finished f) {
           return f.path();
         }
@@ -54,6 +56,9 @@ public final class GetDownloaders implements Downloader.Factory, AutoCloseable {
 
       @Override
       public void close() {
+        if (ahead != null) {
+          ahead.close();
+        }
         client.close();
       }
     };

@@ -247,8 +247,9 @@ public final class StrongScaling {
     p.put("repeat", params.repeat());
     p.put("pick", "the run with the median throughput per level; failures and errors summed over all runs");
     p.put("split", "round-robin over workers, each worker sequential");
-    p.put("lookup", "get: each worker looks its whole share up first (pipelined exact searches, "
-        + "inside the timed window; per-file latency counts from the file's own fetch)");
+    p.put("lookup", "get: each worker sends its whole share's exact searches at once and reads "
+        + "each answer just before that file's fetch (all inside the timed window; a file's "
+        + "latency includes the wait for its answer)");
     p.put("verification", "SHA-256 of every downloaded file, after the timed window");
     return p;
   }

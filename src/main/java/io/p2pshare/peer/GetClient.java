@@ -367,25 +367,130 @@ public final class GetClient implements AutoCloseable {
   public Map<String, List<SearchResult>> lookup(List<String> names) throws IOException {
     return onLookup(s -> {
       Map<String, List<SearchResult>> out = new LinkedHashMap<>();
-      int sent = 0;
-      int received = 0;
-      while (received < names.size()) {
-        boolean wrote = false;
-        while (sent < names.size() && sent - received < LOOKUP_WINDOW) {
-          s.write(Envelope.of(MessageType.SEARCH_REQUEST, clientId, clientId + "-l" + sent,
-              new io.p2pshare.protocol.SearchRequest(SearchQuery.exact(names.get(sent)))));
-          sent++;
-          wrote = true;
-        }
-        if (wrote) {
-          s.flush();
-        }
-        SearchResponse r = readSearchReply(s);
-        out.put(names.get(received), r.results() == null ? List.of() : r.results());
-        received++;
+      Pipelined p = new Pipelined(s, names);
+      for (String name : names) {
+        out.put(name, p.next());
       }
       return out;
     });
+  }
+
+  /**
+   * Exact searches for a list of names on one connection: at most {@link #LOOKUP_WINDOW} in
+   * flight, the answers read in order, each read sending the next request.
+   */
+  private final class Pipelined {
+    private final FrameSocket socket;
+    private final List<String> names;
+    private int sent;
+    private int received;
+
+    Pipelined(FrameSocket socket, List<String> names) throws IOException {
+      this.socket = socket;
+      this.names = List.copyOf(names);
+      fill();
+    }
+
+    private void fill() throws IOException {
+      boolean wrote = false;
+      while (sent < names.size() && sent - received < LOOKUP_WINDOW) {
+        socket.write(Envelope.of(MessageType.SEARCH_REQUEST, clientId, clientId + "-l" + sent,
+            new io.p2pshare.protocol.SearchRequest(SearchQuery.exact(names.get(sent)))));
+        sent++;
+        wrote = true;
+      }
+      if (wrote) {
+        socket.flush();
+      }
+    }
+
+    /** The next name's holders (empty where no live peer holds it). */
+    List<SearchResult> next() throws IOException {
+      SearchResponse r = readSearchReply(socket);
+      received++;
+      fill();
+      return r.results() == null ? List.of() : r.results();
+    }
+
+    /** The name the next answer is for, or null when every answer was read. */
+    String upcoming() {
+      return received < names.size() ? names.get(received) : null;
+    }
+
+    boolean allRead() {
+      return received == sent;
+    }
+  }
+
+  /**
+   * Exact searches for {@code names}, sent now (up to the window) and answered one by one as the
+   * caller reaches each name with {@link LookupsAhead#take}: the first fetch starts after one
+   * answer instead of after the whole list's, and the index works through the rest meanwhile.
+   * The lookup connection belongs to the returned object until {@link LookupsAhead#close};
+   * other searches of this client open their own meanwhile.
+   */
+  public LookupsAhead lookupAhead(List<String> names) throws IOException {
+    FrameSocket s;
+    synchronized (this) {
+      s = lookup;
+      lookup = null;
+    }
+    if (s == null) {
+      s = FrameSocket.connect(sockets, indexEndpoint.host(), indexEndpoint.port(), 30_000, clientId);
+    }
+    try {
+      return new LookupsAhead(s, new Pipelined(s, names));
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Answers of {@link #lookupAhead}, taken in the order the names were given. */
+  public final class LookupsAhead implements AutoCloseable {
+    private final FrameSocket socket;
+    private final Pipelined answers;
+    private boolean broken;
+
+    private LookupsAhead(FrameSocket socket, Pipelined answers) {
+      this.socket = socket;
+      this.answers = answers;
+    }
+
+    /**
+     * The holders of {@code name} (empty where no live peer holds it), or null when the
+     * answers broke off or {@code name} is not the next one: the caller then searches on its
+     * own ({@link #downloadNow} with null holders does).
+     */
+    public List<SearchResult> take(String name) {
+      if (broken || !name.equals(answers.upcoming())) {
+        return null;
+      }
+      try {
+        return answers.next();
+      } catch (IOException | io.p2pshare.protocol.ProtocolException e) {
+        broken = true;
+        return null;
+      }
+    }
+
+    /** Hands the connection back to the client when every answer was read, else closes it. */
+    @Override
+    public void close() {
+      if (!broken && answers.allRead()) {
+        synchronized (GetClient.this) {
+          if (lookup == null) {
+            lookup = socket;
+            return;
+          }
+        }
+      }
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // unread answers go with it
+      }
+    }
   }
 
   /** An index search over this client's blocking connection (reconnects once if it broke). */

@@ -113,6 +113,56 @@ class GetClientTest {
   }
 
   @Test
+  void lookupsAheadAreAllSentAtOnceAndReadOneByOneAsEachNameComesUp() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      Map<String, FileMeta> files = new ConcurrentHashMap<>();
+      for (int i = 0; i < 100; i++) {
+        files.put("have_" + i, new FileMeta((long) i, String.format("%064x", i)));
+      }
+      idx.files.put("h1", files);
+      idx.peers.put("h1", new PeerAddress("h1", "127.0.0.1", 1));
+      List<String> names = new java.util.ArrayList<>();
+      for (int i = 0; i < 100; i++) { // more than the window: the rest go out as answers are read
+        names.add(i % 10 == 9 ? "missing_" + i : "have_" + i);
+      }
+      try (GetClient c = new GetClient(testKit.system(), new Endpoint("127.0.0.1", idx.port()), 0,
+          1 << 22, 4)) {
+        GetClient.LookupsAhead ahead = c.lookupAhead(names);
+        assertNull(ahead.take("have_1"), "not the next name: the caller searches on its own");
+        for (String n : names) {
+          List<io.p2pshare.protocol.SearchResult> h = ahead.take(n);
+          if (n.startsWith("missing_")) {
+            assertEquals(List.of(), h, n);
+          } else {
+            assertEquals(files.get(n), h.get(0).meta(), "each answer is its own name's: " + n);
+          }
+        }
+        assertNull(ahead.take("have_0"), "every answer was taken");
+        ahead.close();
+        // the connection went back to the client and has nothing left unread on it
+        assertEquals(7L, c.lookup(List.of("have_7")).get("have_7").get(0).meta().sizeBytes());
+      }
+    }
+  }
+
+  @Test
+  void lookupsAheadLeftUnreadCloseTheirConnectionAndLaterSearchesStillWork() throws Exception {
+    try (FakeIndex idx = FakeIndex.start()) {
+      idx.files.put("h1", new ConcurrentHashMap<>(Map.of("a", new FileMeta(1L, "ab".repeat(32)),
+          "b", new FileMeta(2L, "cd".repeat(32)))));
+      idx.peers.put("h1", new PeerAddress("h1", "127.0.0.1", 1));
+      try (GetClient c = new GetClient(testKit.system(), new Endpoint("127.0.0.1", idx.port()), 0,
+          1 << 22, 4)) {
+        GetClient.LookupsAhead ahead = c.lookupAhead(List.of("a", "b"));
+        assertEquals(1L, ahead.take("a").get(0).meta().sizeBytes());
+        ahead.close(); // "b"'s answer unread: must not be read as some later search's
+        assertEquals(2L, c.lookup(List.of("b")).get("b").get(0).meta().sizeBytes());
+        assertEquals(1L, c.lookup(List.of("a")).get("a").get(0).meta().sizeBytes());
+      }
+    }
+  }
+
+  @Test
   void smallFilesFetchedConcurrentlyOverOnePoolEachArriveWholeOnTheFirstTry(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
     // Bodies are read into their connection's own buffer and must be verified and written
