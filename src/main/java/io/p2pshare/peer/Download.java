@@ -315,7 +315,9 @@ public final class Download extends AbstractBehavior<Download.Command> {
     String type = req.transferType();
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
-        return t.small(addr, type, pf, size, sha, pieceSize, abort);
+        PieceTransfers.Small r = t.small(addr, type, pf, size, sha, pieceSize, abort);
+        // the catalog keys a file by its mtime too
+        return r instanceof PieceTransfers.Published p ? p.withMtime() : r;
       } catch (IOException e) {
         throw new CompletionException(e);
       }

@@ -127,7 +127,9 @@ public final class PartFile {
   public void publish(boolean hadRecord) throws IOException {
     try {
       Files.createLink(target, part);
-      Files.delete(part);
+      if (!part.toFile().delete()) { // one unlink; Files.delete stats first
+        Files.delete(part); // for its error
+      }
     } catch (UnsupportedOperationException e) {
       if (Files.exists(target)) {
         throw new java.nio.file.FileAlreadyExistsException(target.toString());

@@ -102,8 +102,16 @@ public final class PieceTransfers {
   /** Outcome of the one-step small-file path. */
   public sealed interface Small permits Published, AlreadyThere, Taken, BadBytes {}
 
-  /** Fetched, verified and renamed: the file's final path and mtime. */
-  public record Published(Path path, long mtimeMs) implements Small {}
+  /**
+   * Fetched, verified and renamed: the file's final path and, once {@link #withMtime} read it,
+   * its mtime (0 until then: one-shot gets have no catalog to tell, and a stat per small file is
+   * a path lookup in a directory of thousands).
+   */
+  public record Published(Path path, long mtimeMs) implements Small {
+    public Published withMtime() throws IOException {
+      return new Published(path, Files.getLastModifiedTime(path).toMillis());
+    }
+  }
 
   /** The name holds this very content already. */
   public record AlreadyThere() implements Small {}
@@ -142,7 +150,6 @@ public final class PieceTransfers {
       if (!got.equalsIgnoreCase(sha256)) {
         return new BadBytes(got);
       }
-      Files.createDirectories(target.getParent());
       writeAndPublish(pf, body, (int) size);
     } catch (Refused r) {
       clean = true; // an error header and no body: the connection stays usable
@@ -150,7 +157,7 @@ public final class PieceTransfers {
     } finally {
       giveBack(c, clean, abort);
     }
-    return new Published(target, Files.getLastModifiedTime(target).toMillis());
+    return new Published(target, 0);
   }
 
   /** A connection lane to {@code src} for one download's pieces (see {@link SourceLane}). */
@@ -583,7 +590,6 @@ public final class PieceTransfers {
     PartFile pf = it.files();
     try {
       writeAndPublish(pf, body, size);
-      // No mtime: batches serve one-shot gets, which have no catalog to tell.
       return new SmallOutcome(new Published(pf.target(), 0), null, secs(t0));
     } catch (IOException e) {
       return new SmallOutcome(null, e, secs(t0)); // a local problem: the connection is fine
@@ -601,29 +607,20 @@ public final class PieceTransfers {
         // As the pieces of large files: O_DIRECT where the file system takes it (filling fresh
         // page cache costs about 2 ms of CPU per MiB on this kind of VM), padded to a block
         // and cut back to the file's size.
+        Files.createDirectories(pf.part().getParent());
         PieceWriter w = PieceWriter.open(pf.part(), 0, length, length);
         boolean done = false;
         try {
           w.write(body, 0, length);
-          w.finish(true);
+          w.finishAndTruncate(length);
           done = true;
         } finally {
           if (!done) {
             w.finish(false);
           }
         }
-        try (FileChannel ch = FileChannel.open(pf.part(), StandardOpenOption.WRITE)) {
-          ch.truncate(length);
-        }
       } else {
-        // One write call (Files.write hands the kernel 8 KiB at a time: 128 calls per MiB).
-        try (FileChannel ch = FileChannel.open(pf.part(), StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-          java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(body, 0, length);
-          while (bb.hasRemaining()) {
-            ch.write(bb);
-          }
-        }
+        writeWhole(pf.part(), body, length);
       }
       pf.publish(false);
     } catch (IOException e) {
@@ -635,6 +632,32 @@ public final class PieceTransfers {
       throw e instanceof java.nio.file.FileAlreadyExistsException ? e : new LocalIO("cannot write " + pf.part(), e);
     }
   }
+
+  private static FileChannel createTruncated(Path file) throws IOException {
+    try {
+      return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
+    } catch (java.nio.file.NoSuchFileException missingDir) {
+      Files.createDirectories(file.getParent());
+      return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
+    }
+  }
+
+  /**
+   * {@code body} as the whole of {@code file} in one write call (Files.write hands the kernel
+   * 8 KiB at a time: 128 calls per MiB). The directory is made only when it is missing: a
+   * mkdir and a stat per small file cost as much as writing it.
+   */
+  private static void writeWhole(Path file, byte[] body, int length) throws IOException {
+    try (FileChannel ch = createTruncated(file)) {
+      java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(body, 0, length);
+      while (bb.hasRemaining()) {
+        ch.write(bb);
+      }
+    }
+  }
+
 
   /** Bodies from this size on are written like pieces (O_DIRECT where possible). */
   static final int DIRECT_SMALL_MIN = 256 * 1024;

@@ -94,10 +94,26 @@ final class PieceWriter implements Closeable {
     }
   }
 
+  /** Block size per directory: asking the file store reads /proc/mounts (~60 us a file). */
+  private static final java.util.Map<Path, Long> BLOCK_SIZES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static long blockSizeOf(Path dir) throws IOException {
+    Long known = BLOCK_SIZES.get(dir);
+    if (known != null) {
+      return known;
+    }
+    long b = Files.getFileStore(dir).getBlockSize();
+    if (BLOCK_SIZES.size() >= 256) {
+      BLOCK_SIZES.clear(); // a long-lived process writing into ever new directories
+    }
+    BLOCK_SIZES.put(dir, b);
+    return b;
+  }
+
   private static PieceWriter tryDirect(Path part, long offset, long length, long fileSize, long blockSize) {
     try {
       Path dir = part.toAbsolutePath().getParent();
-      long block = blockSize > 0 ? blockSize : Files.getFileStore(Files.exists(part) ? part : dir).getBlockSize();
+      long block = blockSize > 0 ? blockSize : blockSizeOf(dir);
       if (block <= 0 || block > DIRECT_CHUNK || DIRECT_CHUNK % block != 0 || offset % block != 0
           || (length % block != 0 && offset + length != fileSize)) {
         return null; // a piece whose padding would run into the next piece: page cache
@@ -269,6 +285,21 @@ final class PieceWriter implements Closeable {
       if (complete && direct != null) {
         flushDirect();
       }
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * As {@code finish(true)} for a writer that holds a whole file, then cuts the file back to
+   * {@code size} (the padding of its last block) on the same open file.
+   */
+  void finishAndTruncate(long size) throws IOException {
+    try {
+      if (direct != null) {
+        flushDirect();
+      }
+      ch.truncate(size);
     } finally {
       close();
     }

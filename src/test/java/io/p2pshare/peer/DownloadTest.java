@@ -91,6 +91,8 @@ class DownloadTest {
         assertEquals(name, added.entry().name());
         assertEquals(Origin.DOWNLOADED, added.entry().origin());
         assertEquals(PieceHasher.hash(f, PIECE).pieces(), added.entry().pieces());
+        assertEquals(Files.getLastModifiedTime(out.resolve(name)).toMillis(), added.entry().mtimeMs(),
+            "the catalog keys a file by its mtime");
       }
     }
   }
@@ -236,6 +238,20 @@ class DownloadTest {
       long piece = 4 * 1024 * 1024;
       assertArrayEquals(new long[] {piece, content.length - piece}, src.ranges.get(1),
           "asked again from piece 1 on");
+    }
+  }
+
+  @Test
+  void aSmallFileMakesTheDirectoriesItsNameNeeds(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path f = file(a, "s.txt", 1000, 44);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      Path out = tmp.resolve("x").resolve("y"); // neither exists yet
+      PieceTransfers.Small r = new PieceTransfers(POOL, RateLimiter.UNLIMITED).small(s.address(),
+          MessageType.OBTAIN_REQUEST, new PartFile(out, "s.txt"), 1000, meta(f).sha256(), PIECE);
+      assertInstanceOf(PieceTransfers.Published.class, r, r.toString());
+      assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(out.resolve("s.txt")));
+      assertFalse(Files.exists(out.resolve("s.txt.part")));
     }
   }
 
