@@ -83,8 +83,13 @@ public final class StrongScaling {
         int left = params.warmupFiles();
         for (int pass = 1; left > 0; pass++) {
           List<FileSpec> set = warmupSet(left);
-          runLevel(max, set, "warmup-" + pass, written);
+          StrongLevel w = runLevel(max, set, "warmup-" + pass, written);
           left -= set.size();
+          if (pass % 10 == 0 || left <= 0) {
+            // how far the JVMs are from steady state: the pass times should have levelled off
+            progress.printf("warm-up c=%d: %,d of %,d downloads, pass %d took %.3f s%n", max,
+                params.warmupFiles() - Math.max(0, left), params.warmupFiles(), pass, w.seconds());
+          }
         }
       }
       List<StrongLevel> levels = new ArrayList<>();

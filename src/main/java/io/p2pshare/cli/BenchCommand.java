@@ -98,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "where downloads land (default: a temp dir on this disk)")
     Path workDir;
 
-    @Option(names = "--warmup-files", defaultValue = "6600", description = "unrecorded warm-up downloads before the first level, in passes over the workload: JIT and connections of both sides (default ${DEFAULT-VALUE}: thirty passes over the default workload; after ten, the three JVMs' compilers still took a third of the CPU during the levels)")
+    @Option(names = "--warmup-files", defaultValue = "22000", description = "unrecorded warm-up downloads before the first level, in passes over the workload, to bring the three JVMs (index, peer, client) to the steady state of long-running servers (default ${DEFAULT-VALUE}: a hundred passes over the default workload; the pass times level off after about 15,000)")
     int warmupFiles;
 
     @Option(names = "--repeat", defaultValue = "3", description = "timed runs per level; the run with the median throughput is kept, here and in the baseline (default ${DEFAULT-VALUE})")
