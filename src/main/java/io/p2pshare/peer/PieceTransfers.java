@@ -146,18 +146,13 @@ public final class PieceTransfers {
       requestBody(c, abort, src, type, name, 0L, size);
       byte[] body = c.readBodyShared((int) size, limiter); // the connection's: used before giveBack
       clean = true;
-      String got = PieceHasher.sha256Hex(body, 0, (int) size);
-      if (!got.equalsIgnoreCase(sha256)) {
-        return new BadBytes(got);
-      }
-      writeAndPublish(pf, body, (int) size);
+      return keepIfVerified(pf, body, (int) size, sha256);
     } catch (Refused r) {
       clean = true; // an error header and no body: the connection stays usable
       throw r;
     } finally {
       giveBack(c, clean, abort);
     }
-    return new Published(target, 0);
   }
 
   /** A connection lane to {@code src} for one download's pieces (see {@link SourceLane}). */
@@ -583,46 +578,57 @@ public final class PieceTransfers {
     }
     int size = (int) it.size();
     byte[] body = c.readBodyShared(size, limiter); // used before the next read on c
-    String got = PieceHasher.sha256Hex(body, 0, size);
-    if (!got.equalsIgnoreCase(it.sha256())) {
-      return new SmallOutcome(new BadBytes(got), null, secs(t0));
-    }
-    PartFile pf = it.files();
     try {
-      writeAndPublish(pf, body, size);
-      return new SmallOutcome(new Published(pf.target(), 0), null, secs(t0));
+      return new SmallOutcome(keepIfVerified(it.files(), body, size, it.sha256()), null, secs(t0));
     } catch (IOException e) {
       return new SmallOutcome(null, e, secs(t0)); // a local problem: the connection is fine
     }
   }
 
   /**
-   * Writes a verified in-memory body to the .part and publishes it. The small path keeps no
-   * resume record (the body is fetched again in one go), so a write that fails (a full disk)
-   * must not leave a torn .part behind: it is removed before the error goes up.
+   * Checks an in-memory body against {@code sha256} and, when it matches, writes it to the .part
+   * and publishes it; bad bytes never get the final name and leave no .part. The small path
+   * keeps no resume record (the body is fetched again in one go), so a write that fails (a full
+   * disk) must not leave a torn .part behind either: it is removed before the error goes up.
    */
-  private static void writeAndPublish(PartFile pf, byte[] body, int length) throws IOException {
+  private static Small keepIfVerified(PartFile pf, byte[] body, int length, String sha256)
+      throws IOException {
     try {
+      String got;
       if (length >= DIRECT_SMALL_MIN) {
         // As the pieces of large files: O_DIRECT where the file system takes it (filling fresh
         // page cache costs about 2 ms of CPU per MiB on this kind of VM), padded to a block
-        // and cut back to the file's size.
+        // and cut back to the file's size. Each full staging buffer goes to a writer thread as
+        // it fills, so the disk takes the bytes while this thread hashes them; the .part is
+        // published only if the hash matches.
         Files.createDirectories(pf.part().getParent());
         PieceWriter w = PieceWriter.open(pf.part(), 0, length, length);
         boolean done = false;
         try {
           w.write(body, 0, length);
-          w.finishAndTruncate(length);
-          done = true;
+          got = PieceHasher.sha256Hex(body, 0, length);
+          if (got.equalsIgnoreCase(sha256)) {
+            w.finishAndTruncate(length);
+            done = true;
+          }
         } finally {
           if (!done) {
             w.finish(false);
           }
         }
+        if (!done) {
+          Files.deleteIfExists(pf.part());
+          return new BadBytes(got);
+        }
       } else {
+        got = PieceHasher.sha256Hex(body, 0, length);
+        if (!got.equalsIgnoreCase(sha256)) {
+          return new BadBytes(got);
+        }
         writeWhole(pf.part(), body, length);
       }
       pf.publish(false);
+      return new Published(pf.target(), 0);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(pf.part());

@@ -256,6 +256,25 @@ class DownloadTest {
   }
 
   @Test
+  void badBytesOfASmallFileWrittenWhileHashedLeaveNeitherThePartNorTheName(@TempDir Path tmp)
+      throws Exception {
+    // From DIRECT_SMALL_MIN on, the body goes to the disk while it is hashed: a mismatch must
+    // still leave nothing behind.
+    Path a = tmp.resolve("a");
+    Path f = file(a, "m.bin", PieceTransfers.DIRECT_SMALL_MIN * 4 + 77, 45);
+    try (FakeTransferServer s = new FakeTransferServer("p", a, PIECE)) {
+      s.corrupt = true;
+      Path out = tmp.resolve("out");
+      PieceTransfers.Small r = new PieceTransfers(POOL, RateLimiter.UNLIMITED).small(s.address(),
+          MessageType.OBTAIN_REQUEST, new PartFile(out, "m.bin"), Files.size(f), meta(f).sha256(),
+          PIECE);
+      assertInstanceOf(PieceTransfers.BadBytes.class, r, r.toString());
+      assertFalse(Files.exists(out.resolve("m.bin")));
+      assertFalse(Files.exists(out.resolve("m.bin.part")));
+    }
+  }
+
+  @Test
   void aSmallFileLargeEnoughForADirectWriteHasExactlyItsBytes(@TempDir Path tmp) throws Exception {
     // From DIRECT_SMALL_MIN on, the one-step path writes like a piece: padded to a block with
     // O_DIRECT, then cut back to the file's size before the rename.
