@@ -78,15 +78,21 @@ class GetClientTest {
     }
   }
 
+  /** have_0 .. have_99 (size i, a hash of its own) on holder h1. */
+  private static Map<String, FileMeta> hundredFilesOnOneHolder(FakeIndex idx) {
+    Map<String, FileMeta> files = new ConcurrentHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      files.put("have_" + i, new FileMeta((long) i, String.format("%064x", i)));
+    }
+    idx.files.put("h1", files);
+    idx.peers.put("h1", new PeerAddress("h1", "127.0.0.1", 1));
+    return files;
+  }
+
   @Test
   void lookupAnswersEveryNameOfALongListInItsOrderOverOnePipelinedConnection() throws Exception {
     try (FakeIndex idx = FakeIndex.start()) {
-      Map<String, FileMeta> files = new ConcurrentHashMap<>();
-      for (int i = 0; i < 100; i++) {
-        files.put("have_" + i, new FileMeta((long) i, String.format("%064x", i)));
-      }
-      idx.files.put("h1", files);
-      idx.peers.put("h1", new PeerAddress("h1", "127.0.0.1", 1));
+      Map<String, FileMeta> files = hundredFilesOnOneHolder(idx);
       List<String> names = new java.util.ArrayList<>();
       for (int i = 0; i < 150; i++) { // more than the window: several rounds of requests in flight
         names.add(i % 3 == 2 ? "missing_" + i : "have_" + (i % 100));
@@ -115,12 +121,7 @@ class GetClientTest {
   @Test
   void lookupsAheadAreAllSentAtOnceAndReadOneByOneAsEachNameComesUp() throws Exception {
     try (FakeIndex idx = FakeIndex.start()) {
-      Map<String, FileMeta> files = new ConcurrentHashMap<>();
-      for (int i = 0; i < 100; i++) {
-        files.put("have_" + i, new FileMeta((long) i, String.format("%064x", i)));
-      }
-      idx.files.put("h1", files);
-      idx.peers.put("h1", new PeerAddress("h1", "127.0.0.1", 1));
+      Map<String, FileMeta> files = hundredFilesOnOneHolder(idx);
       List<String> names = new java.util.ArrayList<>();
       for (int i = 0; i < 100; i++) { // more than the window: the rest go out as answers are read
         names.add(i % 10 == 9 ? "missing_" + i : "have_" + i);
