@@ -55,34 +55,52 @@ class SourceConnectionTest {
     }
   }
 
+  /**
+   * A 4 MiB body whose source sends the first half and then falls silent: the request is sent
+   * and a writer is open for the body. Closing it drops the writer's bytes and closes the
+   * connection and the source.
+   */
+  private record StalledBody(HostileTransferServer source, SourceConnection connection,
+      PieceWriter writer, int length) implements AutoCloseable {
+    static StalledBody start(Path part, long seed, int readTimeoutMs) throws IOException {
+      byte[] content = content(4 * 1024 * 1024, seed);
+      HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL);
+      SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", readTimeoutMs);
+      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
+      return new StalledBody(src, c,
+          PieceWriter.open(part, 0, content.length, content.length), content.length);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        writer.finish(false);
+      } finally {
+        connection.close();
+        source.close();
+      }
+    }
+  }
+
   @Test
   void aSourceThatFallsSilentMidBodyTimesOutInsteadOfHanging(@TempDir Path tmp) throws Exception {
-    byte[] content = content(4 * 1024 * 1024, 2);
-    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL);
-        SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 300)) {
-      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
-      PieceWriter w = PieceWriter.open(tmp.resolve("s.part"), 0, content.length, content.length);
+    try (StalledBody b = StalledBody.start(tmp.resolve("s.part"), 2, 300)) {
       IOException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(IOException.class,
-          () -> c.readBody(content.length, w, PieceHasher.sha256(), null, RateLimiter.UNLIMITED, true)));
+          () -> b.connection().readBody(b.length(), b.writer(), PieceHasher.sha256(), null,
+              RateLimiter.UNLIMITED, true)));
       assertInstanceOf(java.net.SocketTimeoutException.class, e, e.toString());
-      w.finish(false);
     }
   }
 
   @Test
   void closingTheConnectionCutsABodyReadThatWaitsForBytes(@TempDir Path tmp) throws Exception {
-    byte[] content = content(4 * 1024 * 1024, 3);
-    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL)) {
-      SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 60_000);
-      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
-      PieceWriter w = PieceWriter.open(tmp.resolve("c.part"), 0, content.length, content.length);
-      CompletableFuture<Void> reading = readInBackground(c, w, content.length, true);
+    try (StalledBody b = StalledBody.start(tmp.resolve("c.part"), 3, 60_000)) {
+      CompletableFuture<Void> reading = readInBackground(b.connection(), b.writer(), b.length(), true);
       Thread.sleep(300); // the reader now waits for the second half
       assertFalse(reading.isDone());
-      c.close(); // what a stopped download's Abort does
+      b.connection().close(); // what a stopped download's Abort does
       ExecutionException e = assertThrows(ExecutionException.class, () -> reading.get(5, TimeUnit.SECONDS));
       assertInstanceOf(IOException.class, e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause());
-      w.finish(false);
     }
   }
 
@@ -90,18 +108,13 @@ class SourceConnectionTest {
   void aRequestPipelinedWhileABodyIsReadStillGoesOut(@TempDir Path tmp) throws Exception {
     // Pieces of several sources: another thread sends the next request on this connection
     // while a body is read. Such a read must keep the socket usable for that (blocking mode).
-    byte[] content = content(4 * 1024 * 1024, 4);
-    try (HostileTransferServer src = new HostileTransferServer(content, HostileTransferServer.Mode.STALL)) {
-      SourceConnection c = SourceConnection.open("127.0.0.1", src.port(), "t", 60_000);
-      c.request(MessageType.OBTAIN_REQUEST, "x.bin", 0L, (long) content.length);
-      PieceWriter w = PieceWriter.open(tmp.resolve("q.part"), 0, content.length, content.length);
-      CompletableFuture<Void> reading = readInBackground(c, w, content.length, false);
+    try (StalledBody b = StalledBody.start(tmp.resolve("q.part"), 4, 60_000)) {
+      CompletableFuture<Void> reading = readInBackground(b.connection(), b.writer(), b.length(), false);
       Thread.sleep(300); // the reader waits for the second half
-      c.sendRequest(MessageType.OBTAIN_REQUEST, "x.bin", 0L, 1024L); // must not throw
-      c.flush();
-      c.close();
+      b.connection().sendRequest(MessageType.OBTAIN_REQUEST, "x.bin", 0L, 1024L); // must not throw
+      b.connection().flush();
+      b.connection().close();
       assertThrows(ExecutionException.class, () -> reading.get(5, TimeUnit.SECONDS));
-      w.finish(false);
     }
   }
 }
