@@ -584,21 +584,15 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private void launchSpan(int s, int first, int last) {
-    SourceLane lane = lane(s);
-    boolean record = useRecord;
-    PartFile pf = files;
-    String type = req.transferType();
-    String name = req.fileName();
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
-    FileDigest wd = whole;
+    FetchTask f = fetchTask(s);
     PieceTransfers.PiecePlanSpec spec = plan.spec();
     ActorRef<Command> self = getContext().getSelf();
     CompletionStage<Integer> span = CompletableFuture.supplyAsync(() -> {
       try {
-        return t.span(lane, src, type, name, spec, first, last, pf.part(), wd, true, abort,
-            t.limiter(), p -> {
-              recordPiece(record, pf, p, spec.pieces().get(p.index()));
+        PieceTransfers t = f.transfers();
+        return t.span(f.lane(), f.src(), f.type(), f.name(), spec, first, last, f.files().part(),
+            f.whole(), true, abort, t.limiter(), p -> {
+              f.recordPiece(p, spec.pieces().get(p.index()));
               self.tell(new PieceDone(s, p.index(), p, null));
             });
       } catch (IOException e) {
@@ -651,29 +645,21 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   private void launchPiece(int s, int i) {
-    SourceLane lane = lane(s);
-    long ticket = lane.ticket(); // launch order = request order on the connection
+    FetchTask f = fetchTask(s);
+    long ticket = f.lane().ticket(); // launch order = request order on the connection
     // One usable source: its pieces arrive in file order and the whole-file hash, checked
     // before the rename, proves them; a piece is then hashed once, not twice. With several
     // sources each piece is checked on its own, so a bad source shows at once.
     boolean trustWhole = usableSources() == 1;
-    Path part = files.part();
     long off = plan.offset(i);
     long len = plan.length(i);
     String expected = plan.hash(i);
     long fileSize = plan.size();
-    boolean record = useRecord;
-    PartFile pf = files;
-    String type = req.transferType();
-    String name = req.fileName();
-    PeerAddress src = sources.get(s);
-    PieceTransfers t = deps.transfers();
-    FileDigest wd = whole;
     CompletionStage<PieceTransfers.Piece> piece = CompletableFuture.supplyAsync(() -> {
       try {
-        PieceTransfers.Piece r = t.piece(lane, ticket, src, type, name, i, off, len, fileSize, expected,
-            part, wd, trustWhole, abort);
-        recordPiece(record, pf, r, expected);
+        PieceTransfers.Piece r = f.transfers().piece(f.lane(), ticket, f.src(), f.type(), f.name(),
+            i, off, len, fileSize, expected, f.files().part(), f.whole(), trustWhole, abort);
+        f.recordPiece(r, expected);
         return r;
       } catch (IOException e) {
         throw new CompletionException(e);
@@ -683,19 +669,30 @@ public final class Download extends AbstractBehavior<Download.Command> {
   }
 
   /**
-   * The resume record's line for a piece that landed (with {@code record}): written but
-   * unchecked (a resume re-hashes it), or verified; nothing for a bad one. Blocking IO.
+   * What a blocking task fetching from one source needs of this actor, read on the actor's
+   * thread: the task itself must not touch the actor's fields.
    */
-  private static void recordPiece(boolean record, PartFile pf, PieceTransfers.Piece p, String expected)
-      throws IOException {
-    if (!record) {
-      return;
+  private record FetchTask(SourceLane lane, PeerAddress src, String type, String name,
+      PieceTransfers transfers, FileDigest whole, PartFile files, boolean record) {
+    /**
+     * The resume record's line for a piece that landed (with {@code record}): written but
+     * unchecked (a resume re-hashes it), or verified; nothing for a bad one. Blocking IO.
+     */
+    void recordPiece(PieceTransfers.Piece p, String expected) throws IOException {
+      if (!record) {
+        return;
+      }
+      if (p.sha256() == null) {
+        files.appendWritten(p.index());
+      } else if (p.sha256().equalsIgnoreCase(expected)) {
+        files.appendVerified(p.index());
+      }
     }
-    if (p.sha256() == null) {
-      pf.appendWritten(p.index());
-    } else if (p.sha256().equalsIgnoreCase(expected)) {
-      pf.appendVerified(p.index());
-    }
+  }
+
+  private FetchTask fetchTask(int s) {
+    return new FetchTask(lane(s), sources.get(s), req.transferType(), req.fileName(),
+        deps.transfers(), whole, files, useRecord);
   }
 
   private SourceLane lane(int s) {
