@@ -28,6 +28,12 @@ import java.util.Set;
  * releases ours; a shard that restarted empty makes every registry ask its affected peers to
  * register again; replication tasks reach the node that holds the target's connection.
  *
+ * <p>The topic promises no delivery: its list of nodes is eventually consistent, so an update
+ * published before another node's topic is known there (a node that just joined, or joins later)
+ * never arrives. Every {@code sync} interval each node therefore publishes a {@link PeerDigest} of
+ * the live sessions it holds, at the versions it last issued; a node applies only what it has
+ * not seen, so a lost update is repaired within one interval and nothing is re-versioned.
+ *
  * <p>When a node leaves the cluster, the sessions it held are orphaned: their peers either fail
  * over (their re-registration elsewhere supersedes the orphan) or are gone, in which case they are
  * declared dead after {@code peer_expiry_ms} and purged after {@code rereplication_grace_ms},
@@ -36,7 +42,8 @@ import java.util.Set;
 public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command> {
 
   /** Everything on the topic. */
-  public sealed interface Event extends ClusterSerializable permits PeerUpdate, TaskReport, ShardStarted, Deliver {}
+  public sealed interface Event extends ClusterSerializable permits PeerUpdate, TaskReport, ShardStarted, Deliver,
+      PeerDigest {}
 
   public enum Kind { LIVE, DEAD, UNREGISTERED }
 
@@ -49,7 +56,11 @@ public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command>
 
   public record Deliver(String peerId, List<ReplicationTask> tasks) implements Event {}
 
-  public sealed interface Command permits Local, Remote, MemberGone, OrphansDead, OrphansPurge {}
+  /** Part of {@code origin}'s live sessions, each as last announced (at most {@link #DIGEST_CHUNK}). */
+  public record PeerDigest(String origin, List<PeerInfo> live) implements Event {}
+
+  public sealed interface Command permits Local, Remote, MemberGone, OrphansDead, OrphansPurge,
+      SyncTick {}
 
   private record Local(IndexEvents.Event event) implements Command {}
 
@@ -61,7 +72,11 @@ public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command>
 
   private record OrphansPurge(String origin) implements Command {}
 
+  private enum SyncTick implements Command { INSTANCE }
+
   public static final String TOPIC = "p2pshare-index-events";
+  /** Keeps a digest message far below Akka remoting's frame size even for thousands of peers. */
+  static final int DIGEST_CHUNK = 256;
 
   private final PeerDirectory directory;
   private final ActorRef<Topic.Command<Event>> topic;
@@ -75,9 +90,11 @@ public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command>
 
   public static Behavior<Command> create(PeerDirectory directory, ActorRef<Topic.Command<Event>> topic,
       ActorRef<PeerRegistry.Command> registry, List<ActorRef<FileIndexShard.Command>> shards,
-      Duration expiry, Duration grace) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ClusterBridge(ctx, timers, directory, topic, registry, shards, expiry, grace)));
+      Duration expiry, Duration grace, Duration sync) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay("sync", SyncTick.INSTANCE, sync);
+      return new ClusterBridge(ctx, timers, directory, topic, registry, shards, expiry, grace);
+    }));
   }
 
   private ClusterBridge(ActorContext<Command> context, TimerScheduler<Command> timers, PeerDirectory directory,
@@ -107,6 +124,7 @@ public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command>
         .onMessage(MemberGone.class, this::onMemberGone)
         .onMessage(OrphansDead.class, this::onOrphansDead)
         .onMessage(OrphansPurge.class, this::onOrphansPurge)
+        .onMessage(SyncTick.class, t -> onSync())
         .build();
   }
 
@@ -130,21 +148,9 @@ public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command>
   private Behavior<Command> onRemote(Remote r) {
     Event ev = r.event();
     if (ev instanceof PeerUpdate u) {
-      if (directory.self().equals(u.peer().origin())) {
-        return this;
-      }
-      PeerRecord rec = directory.apply(u.peer());
-      if (rec == null) {
-        return this; // older than what this node knows
-      }
-      if (u.kind() == Kind.LIVE) {
-        registry.tell(new PeerRegistry.Release(rec.peerId()));
-      }
-      republish(switch (u.kind()) {
-        case LIVE -> new IndexEvents.PeerLive(rec);
-        case DEAD -> new IndexEvents.PeerDead(rec);
-        case UNREGISTERED -> new IndexEvents.PeerUnregistered(rec);
-      });
+      applyUpdate(u);
+    } else if (ev instanceof PeerDigest d) {
+      onDigest(d);
     } else if (ev instanceof TaskReport t) {
       if (!directory.self().equals(t.origin())) {
         republish(new IndexEvents.TaskReported(t.peerId(), t.taskId(), t.fileName(), t.status(), t.error()));
@@ -153,6 +159,51 @@ public final class ClusterBridge extends AbstractBehavior<ClusterBridge.Command>
       registry.tell(new PeerRegistry.ShardLost(s.shard()));
     } else if (ev instanceof Deliver d) {
       registry.tell(new PeerRegistry.DeliverTasks(d.peerId(), d.tasks()));
+    }
+    return this;
+  }
+
+  private void applyUpdate(PeerUpdate u) {
+    if (directory.self().equals(u.peer().origin())) {
+      return;
+    }
+    PeerRecord rec = directory.apply(u.peer());
+    if (rec == null) {
+      return; // older than what this node knows
+    }
+    if (u.kind() == Kind.LIVE) {
+      registry.tell(new PeerRegistry.Release(rec.peerId()));
+    }
+    republish(switch (u.kind()) {
+      case LIVE -> new IndexEvents.PeerLive(rec);
+      case DEAD -> new IndexEvents.PeerDead(rec);
+      case UNREGISTERED -> new IndexEvents.PeerUnregistered(rec);
+    });
+  }
+
+  /** Applies only what this node missed: whatever it has seen at that version or later wins. */
+  private void onDigest(PeerDigest d) {
+    if (directory.self().equals(d.origin())) {
+      return;
+    }
+    int news = 0;
+    for (PeerInfo p : d.live()) {
+      if (directory.isNews(p)) {
+        applyUpdate(new PeerUpdate(Kind.LIVE, p));
+        news++;
+      }
+    }
+    if (news > 0) {
+      getContext().getLog().info("digest from index node {}: {} live peer(s) this node had missed", d.origin(),
+          news);
+    }
+  }
+
+  private Behavior<Command> onSync() {
+    List<PeerInfo> live = directory.ownLive();
+    for (int from = 0; from < live.size(); from += DIGEST_CHUNK) {
+      publish(new PeerDigest(directory.self(),
+          List.copyOf(live.subList(from, Math.min(live.size(), from + DIGEST_CHUNK)))));
     }
     return this;
   }

@@ -88,7 +88,8 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
         SearchRouter.create(view, shards, Duration.ofSeconds(10))).onFailure(SupervisorStrategy.restart()),
         "search-router");
     context.spawn(ClusterBridge.create(directory, topic, registry, shards,
-        Duration.ofMillis(rep.peerExpiryMs()), Duration.ofMillis(rep.rereplicationGraceMs())), "cluster-bridge");
+        Duration.ofMillis(rep.peerExpiryMs()), Duration.ofMillis(rep.rereplicationGraceMs()),
+        Duration.ofMillis(Math.max(1000, Math.min(rep.heartbeatIntervalMs(), 10_000)))), "cluster-bridge");
     ActorRef<PeerRegistry.Command> facade =
         context.spawn(ClusterRegistryFacade.create(directory, topic), "registry-facade");
 

@@ -97,6 +97,28 @@ public final class PeerDirectory {
     return out;
   }
 
+  /**
+   * The live sessions this node's registry holds, each at the version this node last issued for
+   * it: what the periodic digest re-sends so that a node that missed an update (or joined later)
+   * catches up without anything being re-versioned.
+   */
+  public List<PeerInfo> ownLive() {
+    List<PeerInfo> out = new ArrayList<>();
+    for (PeerRecord r : liveFrom(self)) {
+      Long v = versions.get(r.peerId());
+      if (v != null) {
+        out.add(PeerInfo.of(r, v, self));
+      }
+    }
+    return out;
+  }
+
+  /** True when this node has seen neither {@code info}'s version of that peer nor a newer one. */
+  public boolean isNews(PeerInfo info) {
+    Long seen = versions.get(info.peerId());
+    return seen == null || seen < info.version();
+  }
+
   public List<PeerRecord> all() {
     return new ArrayList<>(records.values());
   }

@@ -82,6 +82,7 @@ class ClusterSerializationTest {
     roundTrip(new ClusterBridge.PeerUpdate(ClusterBridge.Kind.DEAD, p));
     roundTrip(new ClusterBridge.TaskReport("o", "peer2", "t1", "a.txt", "failed", "disk full"));
     roundTrip(new ClusterBridge.ShardStarted("o", 5));
+    roundTrip(new ClusterBridge.PeerDigest("o", List.of(p, new PeerInfo("peer3", "h", 1, true, false, 44L, "o"))));
     roundTrip(new ClusterBridge.Deliver("peer2", List.of(new ReplicationTask("t1", "a.txt", 5L, SHA,
         new PeerAddress("peer1", "127.0.0.1", 7100)))));
   }

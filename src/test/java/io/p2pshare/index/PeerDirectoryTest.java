@@ -55,4 +55,25 @@ class PeerDirectoryTest {
     d.apply(new PeerInfo("peer3", "h", 3, true, true, 10, "akka://p2pshare-index@c:1"));
     assertEquals(List.of("peer1"), d.liveFrom(B).stream().map(PeerRecord::peerId).toList());
   }
+
+  @Test
+  void digestCarriesOwnLiveSessionsAtTheirLastVersion() {
+    PeerDirectory d = new PeerDirectory(A);
+    PeerRecord mine = d.record("peer1");
+    mine.setLive(true);
+    PeerInfo announced = d.snapshot(mine, null);
+    PeerRecord gone = d.record("peer2");
+    gone.setLive(true);
+    d.snapshot(gone, null);
+    gone.setLive(false); // expired here: not in the digest
+    d.apply(new PeerInfo("peer3", "h", 3, true, true, 10, B)); // B's session
+    assertEquals(List.of(announced), d.ownLive(), "same version: nothing re-versioned");
+
+    PeerDirectory other = new PeerDirectory(B);
+    assertTrue(other.isNews(announced), "never seen");
+    other.apply(announced);
+    assertFalse(other.isNews(announced), "seen at that version");
+    other.apply(new PeerInfo("peer1", "h", 1, false, true, announced.version() + 5, "akka://p2pshare-index@c:1"));
+    assertFalse(other.isNews(announced), "a newer snapshot from elsewhere wins over the digest");
+  }
 }
