@@ -1,8 +1,5 @@
 package io.p2pshare.cli;
 
-import io.p2pshare.config.AppConfig;
-import io.p2pshare.config.ConfigLoader;
-import io.p2pshare.config.Endpoint;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.FileMeta;
 import io.p2pshare.protocol.MessageType;
@@ -12,7 +9,6 @@ import io.p2pshare.protocol.SearchResponse;
 import io.p2pshare.protocol.SearchResult;
 import io.p2pshare.protocol.Wire;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,9 +20,6 @@ import picocli.CommandLine.Parameters;
 public final class SearchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "QUERY", description = "File name (or substring with --contains).")
   String query;
-
-  @Option(names = "--index", paramLabel = "HOST:PORT", description = "Index address (default $P2P_INDEX, else server.* in the config).")
-  String index;
 
   @Option(names = "--contains", description = "Case-insensitive substring search.")
   boolean contains;
@@ -43,20 +36,14 @@ public final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the SEARCH_RESPONSE payload as JSON.")
   boolean json;
 
-  @Option(names = "--config", description = "Config file (default config/config.json).")
-  Path config;
-
-  @picocli.CommandLine.Mixin TlsTrustOption tlsTrust;
+  @picocli.CommandLine.Mixin IndexOptions indexOptions;
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = ConfigLoader.fromSystem();
-    AppConfig cfg = loader.load(config);
-    Endpoint at = loader.indexEndpoint(index, cfg);
     SearchQuery q = contains
         ? new SearchQuery(null, query, minSize, maxSize, limit)
         : new SearchQuery(query, null, minSize, maxSize, limit);
-    Envelope reply = IndexCall.request(at, tlsTrust.sockets(loader, cfg), MessageType.SEARCH_REQUEST, new SearchRequest(q));
+    Envelope reply = indexOptions.request(MessageType.SEARCH_REQUEST, new SearchRequest(q));
     SearchResponse resp = reply.payloadAs(SearchResponse.class);
     PrintStream out = System.out;
     if (json) {

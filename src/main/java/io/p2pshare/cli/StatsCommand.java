@@ -1,13 +1,10 @@
 package io.p2pshare.cli;
 
-import io.p2pshare.config.AppConfig;
-import io.p2pshare.config.ConfigLoader;
 import io.p2pshare.config.Endpoint;
 import io.p2pshare.protocol.Envelope;
 import io.p2pshare.protocol.MessageType;
 import io.p2pshare.protocol.StatsResponse;
 import io.p2pshare.protocol.Wire;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,23 +13,15 @@ import picocli.CommandLine.Option;
 /** {@code stats [--index H:P] [--json]}: the index's counters. */
 @Command(name = "stats", mixinStandardHelpOptions = true, description = "Show index statistics.")
 public final class StatsCommand implements Callable<Integer> {
-  @Option(names = "--index", paramLabel = "HOST:PORT", description = "Index address (default $P2P_INDEX, else server.* in the config).")
-  String index;
-
   @Option(names = "--json", description = "Print the STATS_RESPONSE payload as JSON.")
   boolean json;
 
-  @Option(names = "--config", description = "Config file (default config/config.json).")
-  Path config;
-
-  @picocli.CommandLine.Mixin TlsTrustOption tlsTrust;
+  @picocli.CommandLine.Mixin IndexOptions indexOptions;
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = ConfigLoader.fromSystem();
-    AppConfig cfg = loader.load(config);
-    Endpoint at = loader.indexEndpoint(index, cfg);
-    Envelope reply = IndexCall.request(at, tlsTrust.sockets(loader, cfg), MessageType.STATS_REQUEST, Map.of());
+    Endpoint at = indexOptions.endpoint();
+    Envelope reply = indexOptions.request(MessageType.STATS_REQUEST, Map.of());
     if (json) {
       System.out.println(Wire.MAPPER.writeValueAsString(reply.payload()));
       return 0;
