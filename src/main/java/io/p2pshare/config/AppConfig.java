@@ -86,8 +86,13 @@ public record AppConfig(
    */
   public record Index(Integer shards, Integer maxFrameBytes, Integer maxConnections,
       Integer maxConnectionsPerAddress, Long headerDeadlineMs, Integer maxFilesPerRegistration,
-      Cluster cluster) {
+      Cluster cluster, Integer controlLoops) {
     public Index {
+      // Event-loop threads serving the plain control port (0: Akka Streams TCP instead).
+      controlLoops = controlLoops == null ? 1 : controlLoops;
+      if (controlLoops < 0) {
+        throw new IllegalArgumentException("index.control_loops must be 0 or more");
+      }
       shards = shards == null ? 16 : shards;
       maxFrameBytes = maxFrameBytes == null ? 16 * 1024 * 1024 : maxFrameBytes;
       maxConnections = maxConnections == null ? 10_000 : maxConnections;
@@ -100,7 +105,7 @@ public record AppConfig(
     public Index(Integer shards, Integer maxFrameBytes, Integer maxConnections,
         Integer maxConnectionsPerAddress, Long headerDeadlineMs, Integer maxFilesPerRegistration) {
       this(shards, maxFrameBytes, maxConnections, maxConnectionsPerAddress, headerDeadlineMs,
-          maxFilesPerRegistration, null);
+          maxFilesPerRegistration, null, null);
     }
   }
 

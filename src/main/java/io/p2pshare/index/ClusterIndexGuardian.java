@@ -112,7 +112,8 @@ public final class ClusterIndexGuardian extends AbstractBehavior<IndexGuardian.C
     server = context.spawn(ControlServer.create(new ControlServer.Settings(settings.host(), settings.port(),
         cfg.index().maxFrameBytes(), cfg.index().maxConnections(), idle,
         cfg.index().maxConnectionsPerAddress(), Duration.ofMillis(cfg.index().headerDeadlineMs()),
-        io.p2pshare.transport.TlsSettings.forServer(io.p2pshare.transport.TlsSettings.from(cfg.tls()))),
+        io.p2pshare.transport.TlsSettings.forServer(io.p2pshare.transport.TlsSettings.from(cfg.tls())),
+        cfg.index().controlLoops()),
         services), "control-server");
 
     if (context.getSystem().settings().config().getStringList("akka.cluster.seed-nodes").isEmpty()) {

@@ -61,9 +61,20 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
    * certificate and key to serve TLS with, empty = plain TCP.
    */
   public record Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout,
-      int maxConnectionsPerAddress, Duration headerDeadline, Optional<TlsSettings> tls) {
+      int maxConnectionsPerAddress, Duration headerDeadline, Optional<TlsSettings> tls, int controlLoops) {
     public Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout) {
       this(host, port, maxFrameBytes, maxConnections, idleTimeout, maxConnections, Duration.ZERO, Optional.empty());
+    }
+
+    public Settings(String host, int port, int maxFrameBytes, int maxConnections, Duration idleTimeout,
+        int maxConnectionsPerAddress, Duration headerDeadline, Optional<TlsSettings> tls) {
+      this(host, port, maxFrameBytes, maxConnections, idleTimeout, maxConnectionsPerAddress, headerDeadline, tls,
+          1);
+    }
+
+    /** Plain TCP served by {@link ControlReactor}'s loops; TLS (or {@code control_loops} 0) by Streams TCP. */
+    boolean eventLoops() {
+      return tls.isEmpty() && controlLoops > 0;
     }
   }
 
@@ -79,6 +90,7 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
   private final List<ActorRef<Binding>> waiting = new ArrayList<>();
   private Binding result;
   private Tcp.ServerBinding binding;
+  private ControlReactor reactor;
 
   static Behavior<Command> create(Settings settings, ConnectionHandler.Services services) {
     return Behaviors.setup(ctx -> new ControlServer(ctx, settings, services));
@@ -94,6 +106,10 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
     // The bind source is system-wide (connections must outlive nothing but the server itself);
     // unbinding in PostStop and CoordinatedShutdown ends it.
     Metrics metrics = services.metrics();
+    if (settings.eventLoops()) {
+      startLoops(context);
+      return;
+    }
     var bound = Transport.bind(context.getSystem(), settings.host(), settings.port(), settings.tls(),
             Optional.of(settings.idleTimeout()), settings.headerDeadline(), (remote, err) -> {
               metrics.refusal(Metrics.Refusal.TLS_HANDSHAKE);
@@ -102,6 +118,29 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
         .to(Sink.foreach(this::accept))
         .run(materializer);
     context.pipeToSelf(bound, BindResult::new);
+  }
+
+  private void startLoops(ActorContext<Command> context) {
+    try {
+      reactor = ControlReactor.start(new ControlReactor.Settings(settings.host(), settings.port(),
+              settings.maxFrameBytes(), settings.idleTimeout(), settings.headerDeadline(), settings.controlLoops()),
+          (remoteHost, connId, push) -> new ConnectionHandler(services, remoteHost, connId, push)::handle,
+          limits, services.metrics());
+    } catch (java.io.IOException | RuntimeException e) {
+      result = new BindFailed("cannot listen on " + settings.host() + ":" + settings.port() + ": "
+          + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      context.getLog().error(((BindFailed) result).reason());
+      return;
+    }
+    InetSocketAddress at = reactor.localAddress();
+    result = new Bound(at);
+    context.getLog().info("index listening on {}:{}", at.getHostString(), at.getPort());
+    ControlReactor r = reactor;
+    CoordinatedShutdown.get(context.getSystem()).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
+        "unbind-index-port", () -> {
+          r.unbind();
+          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+        });
   }
 
   @Override
@@ -150,6 +189,9 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
   private Behavior<Command> onPostStop() {
     if (binding != null) {
       binding.unbind();
+    }
+    if (reactor != null) {
+      reactor.close();
     }
     return this;
   }

@@ -81,7 +81,7 @@ public final class IndexGuardian extends AbstractBehavior<IndexGuardian.Command>
     server = context.spawn(ControlServer.create(new ControlServer.Settings(settings.host(), settings.port(),
         cfg.index().maxFrameBytes(), cfg.index().maxConnections(), idle,
         cfg.index().maxConnectionsPerAddress(), Duration.ofMillis(cfg.index().headerDeadlineMs()),
-        TlsSettings.forServer(TlsSettings.from(cfg.tls()))), services), "control-server");
+        TlsSettings.forServer(TlsSettings.from(cfg.tls())), cfg.index().controlLoops()), services), "control-server");
   }
 
   private static <T> Behavior<T> supervised(Behavior<T> b) {

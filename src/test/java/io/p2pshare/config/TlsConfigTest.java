@@ -85,4 +85,15 @@ class TlsConfigTest {
     assertEquals(700L, p.headerDeadlineMs());
     assertEquals(Duration.ofMillis(700), io.p2pshare.transfer.TransferServer.Settings.from(p).limits().headerDeadline());
   }
+
+  @Test
+  void theControlPortRunsOnOneEventLoopUnlessConfiguredOtherwise() {
+    assertEquals(1, AppConfig.defaults().index().controlLoops());
+    assertEquals(0, ConfigLoader.parse("{\"index\":{\"control_loops\":0}}", "test").index().controlLoops());
+    assertEquals(2, ConfigLoader.parse("{\"index\":{\"control_loops\":2}}", "test").index().controlLoops());
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> ConfigLoader.parse("{\"index\":{\"control_loops\":-1}}", "test"));
+    org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getMessage()).contains("control_loops"),
+        e.getMessage());
+  }
 }

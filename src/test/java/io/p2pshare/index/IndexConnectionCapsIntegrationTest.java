@@ -26,8 +26,12 @@ class IndexConnectionCapsIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
+    startWith(IndexOnLoopback.EVENT_LOOPS);
+  }
+
+  static void startWith(String controlPort) throws Exception {
     IndexOnLoopback index = IndexOnLoopback.start("{\"index\":{\"max_connections\":100,"
-        + "\"max_connections_per_address\":2}}", "caps");
+        + "\"max_connections_per_address\":2," + controlPort + "}}", "caps");
     system = index.system();
     at = index.at();
     metrics = index.metrics();

@@ -35,8 +35,13 @@ class IndexLimitsIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
+    startWith(IndexOnLoopback.EVENT_LOOPS);
+  }
+
+  static void startWith(String controlPort) throws Exception {
     IndexOnLoopback index = IndexOnLoopback.start("{\"replication\":{\"peer_expiry_ms\":600000},"
-        + "\"index\":{\"header_deadline_ms\":1000,\"max_files_per_registration\":1200}}", "limits");
+        + "\"index\":{\"header_deadline_ms\":1000,\"max_files_per_registration\":1200," + controlPort + "}}",
+        "limits");
     system = index.system();
     at = index.at();
     metrics = index.metrics();

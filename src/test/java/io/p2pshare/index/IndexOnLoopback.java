@@ -9,6 +9,10 @@ import java.net.InetSocketAddress;
 /** A real index on a free loopback port with the given config (JSON), for integration tests. */
 record IndexOnLoopback(ActorSystem<IndexGuardian.Command> system, InetSocketAddress at, Metrics metrics) {
   static final String STATS = "{\"type\":\"STATS_REQUEST\",\"payload\":{}}";
+  /** Index config keys: the plain control port on {@link ControlReactor}'s event loop (the default). */
+  static final String EVENT_LOOPS = "\"control_loops\":1";
+  /** Index config keys: the plain control port on Akka Streams TCP, as TLS ports are. */
+  static final String STREAMS_TCP = "\"control_loops\":0";
 
   static IndexOnLoopback start(String configJson, String name) throws Exception {
     AppConfig cfg = ConfigLoader.parse(configJson, "test");

@@ -42,8 +42,14 @@ class IndexServerIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
+    startWith(IndexOnLoopback.EVENT_LOOPS);
+  }
+
+  /** {@code controlPort}: the index keys that choose how the control port is served. */
+  static void startWith(String controlPort) throws Exception {
     // Long expiry: base clients registered here have nothing listening on their derived port.
-    AppConfig cfg = ConfigLoader.parse("{\"replication\":{\"peer_expiry_ms\":600000}}", "test");
+    AppConfig cfg = ConfigLoader.parse("{\"replication\":{\"peer_expiry_ms\":600000},\"index\":{"
+        + controlPort + "}}", "test");
     system = ActorSystem.create(IndexGuardian.create(new IndexGuardian.Settings("127.0.0.1", 0, cfg, null)),
         "index-it");
     at = bind(system);

@@ -1,0 +1,11 @@
+package io.p2pshare.index;
+
+import org.junit.jupiter.api.BeforeAll;
+
+/** Every test of {@link IndexServerIntegrationTest} with the plain control port on Akka Streams TCP ({@code control_loops: 0}). */
+class IndexServerStreamsIntegrationTest extends IndexServerIntegrationTest {
+  @BeforeAll
+  static void start() throws Exception {
+    startWith(IndexOnLoopback.STREAMS_TCP);
+  }
+}
