@@ -66,6 +66,12 @@ final class ControlReactor implements AutoCloseable {
   static final Duration LINGER = Duration.ofSeconds(2);
   /** The same for a connection refused at accept (BUSY): short, as a flood of them is what it meets. */
   static final Duration REFUSED_LINGER = Duration.ofMillis(500);
+  /**
+   * Request lines longer than this (big registrations: 100,000 files is ~10 MB of JSON, ~0.1 s to
+   * parse) are handled on {@code offload} so they do not hold up the searches of every other
+   * connection on the loop.
+   */
+  static final int INLINE_FRAME_BYTES = 64 * 1024;
   private static final int READ_BUFFER = 64 * 1024;
   private static final int MAX_GATHER = 16;
 
@@ -82,7 +88,7 @@ final class ControlReactor implements AutoCloseable {
   }
 
   record Settings(String host, int port, int maxFrameBytes, Duration idleTimeout, Duration headerDeadline,
-      int threads) {}
+      int threads, java.util.concurrent.Executor offload) {}
 
   private final Settings settings;
   private final Sessions sessions;
@@ -478,7 +484,9 @@ final class ControlReactor implements AutoCloseable {
         LineDecoder.Frame f = frames.poll();
         CompletableFuture<ConnectionHandler.Out> answer;
         try {
-          answer = handler.handle(f).toCompletableFuture();
+          answer = f instanceof LineDecoder.Line l && l.bytes().size() > INLINE_FRAME_BYTES
+              ? CompletableFuture.supplyAsync(() -> handler.handle(f), settings.offload()).thenCompose(x -> x)
+              : handler.handle(f).toCompletableFuture();
         } catch (RuntimeException e) {
           answer = CompletableFuture.failedFuture(e);
         }

@@ -123,7 +123,8 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
   private void startLoops(ActorContext<Command> context) {
     try {
       reactor = ControlReactor.start(new ControlReactor.Settings(settings.host(), settings.port(),
-              settings.maxFrameBytes(), settings.idleTimeout(), settings.headerDeadline(), settings.controlLoops()),
+              settings.maxFrameBytes(), settings.idleTimeout(), settings.headerDeadline(), settings.controlLoops(),
+              context.getSystem().executionContext()),
           (remoteHost, connId, push) -> new ConnectionHandler(services, remoteHost, connId, push)::handle,
           limits, services.metrics());
     } catch (java.io.IOException | RuntimeException e) {

@@ -79,6 +79,12 @@ class ControlReactorTest {
 
   final Script script = new Script();
   final Metrics metrics = new Metrics("index", "reactor-test");
+  /** Where long lines are handled; records which thread did. */
+  final List<String> offloaded = new CopyOnWriteArrayList<>();
+  final Executor offload = task -> new Thread(() -> {
+    offloaded.add(Thread.currentThread().getName());
+    task.run();
+  }, "offload").start();
   ControlReactor reactor;
 
   ControlReactor start(int maxFrame, Duration idle, Duration deadline, ConnectionLimits limits) throws IOException {
@@ -87,7 +93,8 @@ class ControlReactorTest {
 
   ControlReactor start(int maxFrame, Duration idle, Duration deadline, ConnectionLimits limits, int loops)
       throws IOException {
-    reactor = ControlReactor.start(new ControlReactor.Settings("127.0.0.1", 0, maxFrame, idle, deadline, loops),
+    reactor = ControlReactor.start(new ControlReactor.Settings("127.0.0.1", 0, maxFrame, idle, deadline, loops,
+        offload),
         script, limits, metrics);
     return reactor;
   }
@@ -285,6 +292,20 @@ class ControlReactorTest {
         s.close();
       }
     }
+  }
+
+  @Test
+  void aLongLineIsHandledOffTheLoopAndStillAnsweredInOrder() throws Exception {
+    start(1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(10), new ConnectionLimits(100, 100));
+    try (Socket s = connect()) {
+      String longLine = "L".repeat(ControlReactor.INLINE_FRAME_BYTES + 1);
+      send(s, "a\n" + longLine + "\nb\n");
+      BufferedReader in = reader(s);
+      assertEquals("echo:a", in.readLine());
+      assertEquals("echo:" + longLine, in.readLine());
+      assertEquals("echo:b", in.readLine());
+    }
+    assertEquals(List.of("offload"), offloaded, "only the long line left the loop");
   }
 
   @Test
