@@ -73,6 +73,7 @@ final class ControlReactor implements AutoCloseable {
    */
   static final int INLINE_FRAME_BYTES = 64 * 1024;
   private static final int READ_BUFFER = 64 * 1024;
+  private static final long ACCEPT_PAUSE_MS = 100;
   private static final int MAX_GATHER = 16;
 
   /** Answers one connection's frames in order; {@link ConnectionHandler#handle} in the index. */
@@ -192,6 +193,8 @@ final class ControlReactor implements AutoCloseable {
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     volatile boolean running = true;
     long nextSweep;
+    boolean acceptPaused;
+    long acceptPausedUntil;
 
     Loop(int n) throws IOException {
       selector = Selector.open();
@@ -259,29 +262,41 @@ final class ControlReactor implements AutoCloseable {
           return;
         }
         if (key.isAcceptable()) {
-          acceptAll();
+          acceptAll(key);
           return;
         }
         Conn c = (Conn) key.attachment();
-        if (key.isReadable()) {
-          c.onReadable();
+        try {
+          if (key.isReadable()) {
+            c.onReadable();
+          }
+          if (key.isValid() && key.isWritable()) {
+            c.flush();
+          }
+          c.settle();
+        } catch (RuntimeException e) { // a bug must cost one connection, never the loop
+          if (!(e instanceof java.nio.channels.CancelledKeyException)) {
+            log.error("conn {} from {}: closed after an internal error", c.id, c.from.getHostAddress(), e);
+          }
+          c.close();
         }
-        if (key.isValid() && key.isWritable()) {
-          c.flush();
-        }
-        c.settle();
       } catch (java.nio.channels.CancelledKeyException e) {
         // closed while we looked at it
       }
     }
 
-    private void acceptAll() {
+    private void acceptAll(SelectionKey acceptKey) {
       for (int i = 0; i < 64; i++) {
         SocketChannel ch;
         try {
           ch = server.accept();
         } catch (IOException e) {
-          log.debug("accept failed: {}", e.toString());
+          // Out of file descriptors, say: the pending connection stays pending and the key stays
+          // ready, so pause accepting for a moment instead of spinning on it.
+          log.warn("accept failed, pausing accepts for {} ms: {}", ACCEPT_PAUSE_MS, e.toString());
+          acceptKey.interestOps(0);
+          acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_MS * 1_000_000L;
+          acceptPaused = true;
           return;
         }
         if (ch == null) {
@@ -345,8 +360,20 @@ final class ControlReactor implements AutoCloseable {
     }
 
     private void sweep(long now) {
+      if (acceptPaused && now - acceptPausedUntil >= 0) {
+        acceptPaused = false;
+        SelectionKey k = server.keyFor(selector);
+        if (k != null && k.isValid()) {
+          k.interestOps(SelectionKey.OP_ACCEPT);
+        }
+      }
       for (Conn c : new ArrayList<>(conns)) {
-        c.checkDeadlines(now);
+        try {
+          c.checkDeadlines(now);
+        } catch (RuntimeException e) {
+          log.error("conn {} from {}: closed after an internal error", c.id, c.from.getHostAddress(), e);
+          c.close();
+        }
       }
     }
   }

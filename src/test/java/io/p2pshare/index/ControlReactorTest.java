@@ -65,6 +65,9 @@ class ControlReactorTest {
         if (text.equals("boom")) {
           throw new IllegalStateException("scripted failure");
         }
+        if (text.equals("null")) { // a broken session: no reply at all
+          return CompletableFuture.completedFuture(null);
+        }
         if (text.equals("fail")) {
           return CompletableFuture.failedFuture(new IllegalStateException("scripted failure"));
         }
@@ -317,6 +320,27 @@ class ControlReactorTest {
       assertTrue(in.readLine().contains("INTERNAL"));
       assertTrue(in.readLine().contains("INTERNAL"));
       assertEquals("echo:after", in.readLine());
+    }
+  }
+
+  @Test
+  void aBugInOneConnectionClosesItAndTheLoopServesTheOthers() throws Exception {
+    start();
+    try (Socket healthy = connect(); Socket broken = connect()) {
+      send(healthy, "before\n");
+      assertEquals("echo:before", reader(healthy).readLine());
+      send(broken, "null\n");
+      try {
+        assertNull(reader(broken).readLine(), "the broken connection is closed");
+      } catch (SocketException reset) {
+        // closed either way
+      }
+      send(healthy, "after\n");
+      assertEquals("echo:after", reader(healthy).readLine());
+      try (Socket fresh = connect()) {
+        send(fresh, "new\n");
+        assertEquals("echo:new", reader(fresh).readLine());
+      }
     }
   }
 
