@@ -4,6 +4,7 @@ import io.p2pshare.config.AppConfig;
 import io.p2pshare.config.ConfigLoader;
 import io.p2pshare.config.Endpoint;
 import io.p2pshare.protocol.Envelope;
+import io.p2pshare.transport.ClientSockets;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,16 +22,18 @@ public final class IndexOptions {
 
   @Mixin TlsTrustOption tlsTrust;
 
-  /** The index address after flag > environment > config file > default. */
-  Endpoint endpoint() {
-    ConfigLoader loader = ConfigLoader.fromSystem();
-    return loader.indexEndpoint(index, loader.load(config));
-  }
-
-  /** One request on a fresh connection; an error reply or an unreachable index is one clear line. */
-  Envelope request(String type, Object payload) {
+  /** The index these options name (flag > environment > config file > default), read once. */
+  Target target() {
     ConfigLoader loader = ConfigLoader.fromSystem();
     AppConfig cfg = loader.load(config);
-    return IndexCall.request(loader.indexEndpoint(index, cfg), tlsTrust.sockets(loader, cfg), type, payload);
+    return new Target(loader.indexEndpoint(index, cfg), tlsTrust.sockets(loader, cfg));
+  }
+
+  /** Where the index is and how to reach it (plain or TLS). */
+  record Target(Endpoint at, ClientSockets sockets) {
+    /** One request on a fresh connection; an error reply or an unreachable index is one clear line. */
+    Envelope request(String type, Object payload) {
+      return IndexCall.request(at, sockets, type, payload);
+    }
   }
 }

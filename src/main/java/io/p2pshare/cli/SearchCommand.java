@@ -43,7 +43,7 @@ public final class SearchCommand implements Callable<Integer> {
     SearchQuery q = contains
         ? new SearchQuery(null, query, minSize, maxSize, limit)
         : new SearchQuery(query, null, minSize, maxSize, limit);
-    Envelope reply = indexOptions.request(MessageType.SEARCH_REQUEST, new SearchRequest(q));
+    Envelope reply = indexOptions.target().request(MessageType.SEARCH_REQUEST, new SearchRequest(q));
     SearchResponse resp = reply.payloadAs(SearchResponse.class);
     PrintStream out = System.out;
     if (json) {

@@ -20,8 +20,9 @@ public final class StatsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Endpoint at = indexOptions.endpoint();
-    Envelope reply = indexOptions.request(MessageType.STATS_REQUEST, Map.of());
+    IndexOptions.Target index = indexOptions.target();
+    Endpoint at = index.at();
+    Envelope reply = index.request(MessageType.STATS_REQUEST, Map.of());
     if (json) {
       System.out.println(Wire.MAPPER.writeValueAsString(reply.payload()));
       return 0;
