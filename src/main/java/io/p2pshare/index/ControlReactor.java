@@ -401,7 +401,8 @@ final class ControlReactor implements AutoCloseable {
     /** Our output is shut; reading only to drain the client's bytes until EOF or the deadline. */
     boolean lingering;
     long lingerUntil;
-    boolean closed;
+    /** Written by the loop only; volatile because {@link #offer} reads it from other threads. */
+    volatile boolean closed;
     long lastIo = System.nanoTime();
     /** The header deadline clock: running while a request line is unfinished and we are reading. */
     boolean lineTimed;
@@ -411,7 +412,6 @@ final class ControlReactor implements AutoCloseable {
     final ConcurrentLinkedQueue<ByteString> pushes = new ConcurrentLinkedQueue<>();
     final AtomicInteger pushCount = new AtomicInteger();
     final AtomicBoolean pushScheduled = new AtomicBoolean();
-    volatile boolean gone;
 
     Conn(Loop loop, SocketChannel ch, String id, InetAddress from, boolean holdsSlot) {
       this.loop = loop;
@@ -424,7 +424,7 @@ final class ControlReactor implements AutoCloseable {
 
     @Override
     public boolean offer(io.p2pshare.protocol.Envelope frame) {
-      if (gone) {
+      if (closed) {
         return false;
       }
       if (pushCount.incrementAndGet() > PUSH_QUEUE) {
@@ -497,17 +497,22 @@ final class ControlReactor implements AutoCloseable {
       }
     }
 
+    /** A request is waiting and nothing stops answering it: no reply pending, no close, room for output. */
+    private boolean canAnswer() {
+      return !closed && !awaiting && !closeAfterFlush && !frames.isEmpty() && outBytes < OUTPUT_HIGH_WATER;
+    }
+
     /** Answers and writes until a reply must wait for an actor, the socket is full or nothing is left. */
     void progress() {
       do {
         pump();
         flush();
-      } while (!closed && !awaiting && !closeAfterFlush && !frames.isEmpty() && outBytes < OUTPUT_HIGH_WATER);
+      } while (canAnswer());
     }
 
     /** Answers queued requests in order until one must wait for an actor (or output backs up). */
     void pump() {
-      while (!awaiting && !closeAfterFlush && !closed && !frames.isEmpty() && outBytes < OUTPUT_HIGH_WATER) {
+      while (canAnswer()) {
         LineDecoder.Frame f = frames.poll();
         CompletableFuture<ConnectionHandler.Out> answer;
         try {
@@ -608,7 +613,7 @@ final class ControlReactor implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (!awaiting && !frames.isEmpty() && outBytes < OUTPUT_HIGH_WATER) {
+      if (canAnswer()) {
         progress();
         if (closed) {
           return;
@@ -643,9 +648,7 @@ final class ControlReactor implements AutoCloseable {
         return;
       }
       if (lineTimed && wasReading && !closeAfterFlush) {
-        long allowed = settings.headerDeadline().toNanos()
-            + decoder.buffered() * 1_000_000_000L / RequestLines.MIN_BYTES_PER_SECOND;
-        if (now - lineStart >= allowed) {
+        if (now - lineStart >= RequestLines.allowedNanos(settings.headerDeadline(), decoder.buffered())) {
           lineTimed = false;
           inputDone = true; // nothing more is read from a client cut for stalling
           frames.add(LineDecoder.Stalled.INSTANCE);
@@ -660,7 +663,6 @@ final class ControlReactor implements AutoCloseable {
         return;
       }
       closed = true;
-      gone = true;
       if (key != null) {
         key.cancel();
       }

@@ -128,20 +128,14 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
           (remoteHost, connId, push) -> new ConnectionHandler(services, remoteHost, connId, push)::handle,
           limits, services.metrics());
     } catch (java.io.IOException | RuntimeException e) {
-      result = new BindFailed("cannot listen on " + settings.host() + ":" + settings.port() + ": "
-          + (e.getMessage() == null ? e.toString() : e.getMessage()));
-      context.getLog().error(((BindFailed) result).reason());
+      bindFailed(e);
       return;
     }
-    InetSocketAddress at = reactor.localAddress();
-    result = new Bound(at);
-    context.getLog().info("index listening on {}:{}", at.getHostString(), at.getPort());
     ControlReactor r = reactor;
-    CoordinatedShutdown.get(context.getSystem()).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
-        "unbind-index-port", () -> {
-          r.unbind();
-          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
-        });
+    bound(r.localAddress(), () -> {
+      r.unbind();
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    });
   }
 
   @Override
@@ -164,27 +158,36 @@ public final class ControlServer extends AbstractBehavior<ControlServer.Command>
 
   private Behavior<Command> onBindResult(BindResult r) {
     if (r.failure() != null) {
-      Throwable root = r.failure();
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      String reason = "cannot listen on " + settings.host() + ":" + settings.port() + ": "
-          + (root.getMessage() == null ? root.toString() : root.getMessage());
-      getContext().getLog().error(reason);
-      result = new BindFailed(reason);
+      bindFailed(r.failure());
     } else {
       binding = r.binding();
-      result = new Bound(binding.localAddress());
-      getContext().getLog().info("index listening on {}:{}{}", binding.localAddress().getHostString(),
-          binding.localAddress().getPort(), settings.tls().isPresent() ? " (TLS)" : "");
       Tcp.ServerBinding b = binding;
-      CoordinatedShutdown.get(getContext().getSystem()).addTask(
-          CoordinatedShutdown.PhaseServiceUnbind(), "unbind-index-port",
-          () -> b.unbind().thenApply(x -> Done.getInstance()));
+      bound(b.localAddress(), () -> b.unbind().thenApply(x -> Done.getInstance()));
     }
     waiting.forEach(w -> w.tell(result));
     waiting.clear();
     return this;
+  }
+
+  /** Either transport: the port is open; {@code unbind} runs in CoordinatedShutdown's unbind phase. */
+  private void bound(InetSocketAddress at, java.util.function.Supplier<java.util.concurrent.CompletionStage<Done>> unbind) {
+    result = new Bound(at);
+    getContext().getLog().info("index listening on {}:{}{}", at.getHostString(), at.getPort(),
+        settings.tls().isPresent() ? " (TLS)" : "");
+    CoordinatedShutdown.get(getContext().getSystem()).addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(), "unbind-index-port", unbind::get);
+  }
+
+  /** Either transport: the port could not be opened; the reason names the innermost cause. */
+  private void bindFailed(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String reason = "cannot listen on " + settings.host() + ":" + settings.port() + ": "
+        + (root.getMessage() == null ? root.toString() : root.getMessage());
+    getContext().getLog().error(reason);
+    result = new BindFailed(reason);
   }
 
   private Behavior<Command> onPostStop() {

@@ -51,6 +51,14 @@ public final class RequestLines extends GraphStage<FlowShape<ByteString, LineDec
     this.headerDeadline = headerDeadline;
   }
 
+  /**
+   * How long a line may take in all, given {@code buffered} bytes of it already received: the
+   * deadline plus a second per {@link #MIN_BYTES_PER_SECOND}.
+   */
+  public static long allowedNanos(Duration headerDeadline, long buffered) {
+    return headerDeadline.toNanos() + buffered * 1_000_000_000L / MIN_BYTES_PER_SECOND;
+  }
+
   public static Flow<ByteString, LineDecoder.Frame, NotUsed> flow(int maxFrameBytes, Duration headerDeadline) {
     return Flow.fromGraph(new RequestLines(maxFrameBytes, headerDeadline));
   }
@@ -137,8 +145,7 @@ public final class RequestLines extends GraphStage<FlowShape<ByteString, LineDec
 
       /** How much longer the line in progress may take, given what has arrived of it. */
       private long remainingNanos() {
-        long allowed = headerDeadline.toNanos() + decoder.buffered() * 1_000_000_000L / MIN_BYTES_PER_SECOND;
-        return allowed - (System.nanoTime() - lineStartNanos);
+        return allowedNanos(headerDeadline, decoder.buffered()) - (System.nanoTime() - lineStartNanos);
       }
 
       private void disarm() {
